@@ -41,4 +41,19 @@ int tlsa_rec_matches_pkey(const struct tlsa_rec *r, EVP_PKEY *pkey);
  */
 int tlsa_rec_match_chain(const struct tlsa_rec *r, STACK_OF(X509) *chain);
 
+/*
+ * Check that usage 0-3, selector 0-1 and matching type 0-2 are parameters
+ * daneops can compute; otherwise ERR_USAGE naming the field and -1.
+ */
+int tlsa_params_check(unsigned usage, unsigned selector, unsigned mtype,
+	struct err *e);
+
+/*
+ * Parse the parameters a user asks for: "311", "3,1,1", "3 1 1" or the
+ * RFC 7218 names ("DANE-EE SPKI SHA2-256", any case), then check them as
+ * tlsa_params_check does.  Returns 0, or -1 with ERR_USAGE.
+ */
+int tlsa_params_parse(const char *text, unsigned *usage, unsigned *selector,
+	unsigned *mtype, struct err *e);
+
 #endif

@@ -14,7 +14,7 @@ expect_status 2 "an unknown command is a usage error" "$DANEOPS" frobnicate
 expect_status 2 "no command is a usage error" "$DANEOPS"
 
 # Every command listed by --help has a man page and a working --help.
-for cmd in $("$DANEOPS" --help | awk '/^commands:/{f=1;next} f&&NF{print $1}'); do
+for cmd in $("$DANEOPS" --help | awk '/^commands:/{f=1;next} f&&!NF{exit} f{print $1}'); do
 	check "man page exists for $cmd" test -f "man/daneops-$cmd.1"
 	expect_status 0 "daneops $cmd --help exits 0" "$DANEOPS" "$cmd" --help
 	# each long option in the usage text is documented in the man page
