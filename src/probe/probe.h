@@ -51,12 +51,15 @@ struct probe_target {
 	size_t ntlsa;
 	int connect_ms, reply_ms, handshake_ms, total_ms;   /* 0: defaults */
 };
+/* The defaults: connect 10 s, each reply 30 s, handshake 30 s, total 60 s. */
 
 enum probe_status {
 	PROBE_OK = 0,           /* handshake completed (see dane_* for the verdict) */
-	PROBE_CONNECT,          /* could not connect */
+	PROBE_CONNECT,          /* could not connect; or a socket error
+				   (reset, ...) in the plaintext dialogue */
 	PROBE_TIMEOUT,          /* a step timed out (detail says which) */
-	PROBE_PROTOCOL,         /* bad greeting, no STARTTLS, injection, oversize */
+	PROBE_PROTOCOL,         /* bad greeting, no STARTTLS, injection, oversize,
+				   or the server closed during the dialogue */
 	PROBE_TLS,              /* the TLS handshake failed */
 };
 
@@ -70,7 +73,8 @@ struct probe_result {
 	int dane_usable;                /* records OpenSSL accepted as usable */
 	int dane_ok;                    /* 1: authenticated by a TLSA record */
 	long verify_error;              /* X509_V_OK or the failure */
-	char *verify_error_str;
+	char *verify_error_str;         /* (both only when the handshake completed:
+					   else X509_V_ERR_UNSPECIFIED and NULL) */
 	int match_depth;                /* depth of the matching record, -1 none */
 	struct tlsa_rec *matched;       /* the record that matched, or NULL */
 	time_t leaf_not_after;          /* 0 when no certificate */
@@ -94,5 +98,17 @@ struct probe *probe_start(struct event_base *base, SSL_CTX *ctx,
 	const struct probe_target *target, probe_done_cb done, void *arg,
 	struct err *e);
 void probe_cancel(struct probe *p);
+
+/*
+ * probe_start returns NULL with e set only for arguments it cannot use (a
+ * name in address, a bad EHLO name: ERR_USAGE; missing pointers:
+ * ERR_INTERNAL) or when the system refuses a socket (ERR_SYSTEM).  Every
+ * network outcome, even an immediate connect failure, is reported through
+ * the callback from the event loop, never from inside probe_start.  By the
+ * time the callback runs the probe is gone: it must not probe_cancel its
+ * own probe, but may start or cancel others, free the SSL_CTX (each probe
+ * holds a reference of its own), or stop the loop.  probe_cancel(NULL) is a
+ * no-op.
+ */
 
 #endif
