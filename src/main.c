@@ -21,6 +21,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "tlsa", cmd_tlsa, "make or match TLSA records for a certificate or key" },
+	{ "check", cmd_check, "verify DANE for live mail services as a sending MTA would" },
 };
 
 static void

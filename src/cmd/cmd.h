@@ -11,6 +11,7 @@
 #include "cmd/exitcode.h"
 
 int cmd_tlsa(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* Print "daneops CMD: message" to stderr (one line). */
 void cmd_error(const char *cmd, const char *fmt, ...)

@@ -1,0 +1,285 @@
+/*
+ * check - resolve, probe and evaluate one domain or service.
+ */
+#include "dane/check.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "util/xalloc.h"
+
+struct check {
+	struct event_base *base;
+	struct resolver *r;
+	SSL_CTX *ctx;
+	struct check_opts o;
+	struct check_result *res;
+	struct mx_lookup *lk;
+	struct event *deadline;
+	struct timeval t0;
+	size_t pending;                 /* probes in flight */
+	check_done_cb done;
+	void *arg;
+};
+
+const char *
+check_verdict_name(enum check_verdict v)
+{
+	switch (v) {
+	case CHECK_PASS:
+		return "pass";
+	case CHECK_WARN:
+		return "warn";
+	case CHECK_UNAUTH:
+		return "unauthenticated";
+	case CHECK_NONE:
+		return "not-applicable";
+	case CHECK_FAIL:
+		return "fail";
+	default:
+		return "unknown";
+	}
+}
+
+void
+check_result_free(struct check_result *res)
+{
+	size_t i, j;
+
+	if (res == NULL)
+		return;
+	for (i = 0; i < res->nhosts; i++) {
+		struct check_host *h = &res->hosts[i];
+
+		for (j = 0; j < h->naddrs; j++) {
+			free(h->addrs[j].address);
+			free(h->addrs[j].why);
+			free(h->addrs[j].probe_error);
+			probe_result_free(h->addrs[j].probe);
+		}
+		free(h->addrs);
+		free(h->recs);
+		free(h->why);
+	}
+	free(res->hosts);
+	for (i = 0; i < res->nwarnings; i++) {
+		free(res->warnings[i].code);
+		free(res->warnings[i].host);
+		free(res->warnings[i].address);
+		free(res->warnings[i].message);
+	}
+	free(res->warnings);
+	mx_result_free(res->mx);
+	free(res->domain);
+	free(res->summary);
+	free(res);
+}
+
+static void
+check_finish(struct check *c)
+{
+	struct check_result *res = c->res;
+	check_done_cb done = c->done;
+	void *arg = c->arg;
+	struct timeval now, d;
+
+	gettimeofday(&now, NULL);
+	timersub(&now, &c->t0, &d);
+	res->elapsed_ms = d.tv_sec * 1000.0 + d.tv_usec / 1000.0;
+	if (c->deadline != NULL)
+		event_free(c->deadline);
+	free(c);
+	check_evaluate(res, time(NULL));
+	done(arg, res);
+}
+
+static void
+check_probe_cb(void *arg, struct probe_result *pr)
+{
+	struct check_addr *a = arg;
+	struct check *c = a->c;
+
+	a->p = NULL;
+	a->probe = pr;
+	if (--c->pending == 0 && c->lk == NULL)
+		check_finish(c);
+}
+
+/* Reference identifiers for DANE-TA: the base domain and the MX name. */
+static void
+check_names(const struct mx_host *h, const char *names[3])
+{
+	names[0] = h->base;
+	names[1] = dns_name_equal(h->base, h->name) ? NULL : h->name;
+	names[2] = NULL;
+}
+
+static void
+check_probe_host(struct check *c, struct check_host *ch)
+{
+	struct mx_host *h = ch->mx;
+	struct probe_target t;
+	struct tlsa_rec **usable;
+	const char *names[3] = { NULL, NULL, NULL };
+	size_t i, n = 0;
+	struct err e;
+
+	usable = xcalloc(h->ntlsa + 1, sizeof(*usable));
+	for (i = 0; i < h->ntlsa; i++)
+		if (tlsa_rec_usable_smtp(h->tlsa[i], NULL))
+			usable[n++] = h->tlsa[i];
+	memset(&t, 0, sizeof(t));
+	t.port = c->res->port;
+	t.starttls = c->res->starttls;
+	t.ehlo_name = c->o.ehlo_name;
+	t.connect_ms = c->o.connect_ms;
+	t.reply_ms = c->o.reply_ms;
+	t.handshake_ms = c->o.handshake_ms;
+	if (h->dane == MX_DANE_APPLIES) {
+		check_names(h, names);
+		t.names = names;
+		t.tlsa = usable;
+		t.ntlsa = n;
+	}
+	t.sni = h->base != NULL ? h->base : h->canon;
+	for (i = 0; i < ch->naddrs; i++) {
+		struct check_addr *a = &ch->addrs[i];
+
+		t.address = a->address;
+		a->p = probe_start(c->base, c->ctx, &t, check_probe_cb, a, &e);
+		if (a->p == NULL)
+			a->probe_error = xstrdup(e.msg);
+		else
+			c->pending++;
+	}
+	free(usable);
+}
+
+/* Build the host/address model from the DNS result and start probing. */
+static void
+check_mx_cb(void *arg, struct mx_result *mx)
+{
+	struct check *c = arg;
+	struct check_result *res = c->res;
+	size_t i, j;
+
+	c->lk = NULL;
+	res->mx = mx;
+	res->nhosts = mx->nhosts;
+	res->hosts = xcalloc(mx->nhosts + 1, sizeof(*res->hosts));
+	for (i = 0; i < mx->nhosts; i++) {
+		struct check_host *ch = &res->hosts[i];
+		struct mx_host *h = &mx->hosts[i];
+
+		ch->mx = h;
+		if (h->dane != MX_DANE_APPLIES && h->dane != MX_DANE_UNUSABLE &&
+		    h->dane != MX_DANE_NONE)
+			continue;
+		ch->addrs = xcalloc(h->naddrs + 1, sizeof(*ch->addrs));
+		ch->naddrs = h->naddrs;
+		for (j = 0; j < h->naddrs; j++) {
+			ch->addrs[j].address = xstrdup(h->addrs[j].addr);
+			ch->addrs[j].family = h->addrs[j].family;
+			ch->addrs[j].c = c;
+		}
+		check_probe_host(c, ch);
+	}
+	if (c->pending == 0)
+		check_finish(c);
+}
+
+static void
+check_cancel_probes(struct check *c, int timed_out)
+{
+	struct check_result *res = c->res;
+	size_t i, j;
+
+	for (i = 0; i < res->nhosts; i++)
+		for (j = 0; j < res->hosts[i].naddrs; j++) {
+			struct check_addr *a = &res->hosts[i].addrs[j];
+
+			if (a->p == NULL)
+				continue;
+			probe_cancel(a->p);
+			a->p = NULL;
+			a->timed_out = timed_out;
+		}
+	c->pending = 0;
+}
+
+static void
+check_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct check *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->lk != NULL) {
+		mx_lookup_cancel(c->lk);
+		c->lk = NULL;
+		c->res->dns_timed_out = 1;
+	}
+	check_cancel_probes(c, 1);
+	check_finish(c);
+}
+
+struct check *
+check_start(struct event_base *base, struct resolver *r, SSL_CTX *ctx,
+	const char *name, const struct check_opts *o, check_done_cb done,
+	void *arg, struct err *e)
+{
+	struct check *c = xcalloc(1, sizeof(*c));
+	struct mx_opts mo;
+	struct timeval tv;
+
+	c->base = base;
+	c->r = r;
+	c->ctx = ctx;
+	c->o = *o;
+	c->done = done;
+	c->arg = arg;
+	gettimeofday(&c->t0, NULL);
+	c->res = xcalloc(1, sizeof(*c->res));
+	c->res->domain = xstrdup(name);
+	c->res->port = o->port != 0 ? o->port : 25;
+	c->res->starttls = o->starttls_set ? o->starttls :
+	    starttls_for_port(c->res->port);
+	c->res->single = o->single;
+	c->res->warn_days = o->warn_days >= 0 ? o->warn_days : 21;
+	c->res->started = time(NULL);
+	memset(&mo, 0, sizeof(mo));
+	mo.port = c->res->port;
+	mo.single = o->single;
+	mo.no_ipv4 = o->no_ipv4;
+	mo.no_ipv6 = o->no_ipv6;
+	if (o->total_ms > 0) {
+		c->deadline = evtimer_new(base, check_deadline_cb, c);
+		tv.tv_sec = o->total_ms / 1000;
+		tv.tv_usec = (o->total_ms % 1000) * 1000;
+		if (c->deadline == NULL || evtimer_add(c->deadline, &tv) != 0) {
+			err_set(e, ERR_SYSTEM, "cannot arm the check's timer");
+			check_cancel(c);
+			return NULL;
+		}
+	}
+	c->lk = mx_lookup_start(r, name, &mo, check_mx_cb, c, e);
+	if (c->lk == NULL) {
+		check_cancel(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+check_cancel(struct check *c)
+{
+	if (c == NULL)
+		return;
+	mx_lookup_cancel(c->lk);
+	check_cancel_probes(c, 0);
+	if (c->deadline != NULL)
+		event_free(c->deadline);
+	check_result_free(c->res);
+	free(c);
+}

@@ -1,0 +1,139 @@
+/*
+ * check - verify one mail domain (or one service) as a DANE-aware sending
+ * MTA would (RFC 7672), on the caller's event loop.
+ *
+ * check_start resolves (dns/mx), probes every address of every host it may
+ * (probe), then evaluates (check_evaluate, verdict.c) and calls back with a
+ * struct check_result: the model that the human, JSON and Nagios outputs
+ * print and that a survey can aggregate.  A check keeps no global state,
+ * holds a bounded amount of memory (MX_MAX_HOSTS x MX_MAX_ADDRS probes) and
+ * ends by its deadline whatever its peers do, so thousands can share one
+ * loop, resolver and SSL_CTX.
+ *
+ * Verdicts:
+ *   pass            every address of every host authenticated by TLSA
+ *   warn            passed, with warnings (expiry, one record, a host
+ *                   without DANE or with unusable records, ...)
+ *   fail            a DANE failure: bogus DNS, a handshake or STARTTLS
+ *                   failure where DANE applies, no matching record
+ *   not-applicable  DANE does not apply (unsigned, no TLSA, null MX)
+ *   unknown         could not check (DNS failure or timeout)
+ * An address or host may also be "unauthenticated": a secure TLSA set
+ * with no usable record, where TLS is required but not authenticated.
+ *
+ * Ownership: check_start returns a handle valid until the callback has
+ * run or check_cancel was called; the callback owns the check_result and
+ * frees it with check_result_free.  The resolver, base and SSL_CTX are
+ * borrowed and must outlive the check.
+ */
+#ifndef DANEOPS_CHECK_H
+#define DANEOPS_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "dns/mx.h"
+#include "dns/resolver.h"
+#include "probe/probe.h"
+#include "tlsa/tlsa.h"
+#include "util/err.h"
+
+enum check_verdict {
+	CHECK_PASS = 0,
+	CHECK_WARN,
+	CHECK_UNAUTH,           /* addresses and hosts only */
+	CHECK_NONE,
+	CHECK_FAIL,
+	CHECK_UNKNOWN,
+};
+
+/* Some large senders stop reading a TLSA set after this many records. */
+#define CHECK_MAX_SANE_RECORDS  12
+
+struct check_warning {
+	char *code;             /* "expiring", "single-record", ... */
+	char *host;             /* or NULL */
+	char *address;          /* or NULL */
+	char *message;          /* one line */
+};
+
+struct check_addr {
+	char *address;
+	int family;
+	enum check_verdict verdict;
+	char *why;
+	struct probe_result *probe;     /* NULL when not probed */
+	char *probe_error;              /* probe_start refused */
+	int timed_out;                  /* the run's deadline passed */
+	int days_left;                  /* leaf expiry; valid with probe */
+	struct probe *p;                /* in flight */
+	struct check *c;
+};
+
+struct check_rec {
+	struct tlsa_rec *rec;           /* borrowed from the mx_host */
+	int usable;
+	const char *unusable_why;       /* static */
+	size_t nmatched;                /* addresses that presented a match */
+	int depth;                      /* smallest depth matched, -1 */
+};
+
+struct check_host {
+	struct mx_host *mx;             /* borrowed from result->mx */
+	enum check_verdict verdict;
+	char *why;
+	struct check_rec *recs;
+	size_t nrecs;
+	struct check_addr *addrs;
+	size_t naddrs;
+};
+
+struct check_result {
+	char *domain;
+	uint16_t port;
+	enum starttls_kind starttls;
+	int single;                     /* --host */
+	int warn_days;
+	time_t started;
+	double elapsed_ms;
+	int dns_timed_out;
+	struct mx_result *mx;           /* owned; NULL if DNS did not end */
+	struct check_host *hosts;
+	size_t nhosts;
+	enum check_verdict verdict;
+	char *summary;                  /* one line */
+	struct check_warning *warnings;
+	size_t nwarnings;
+};
+
+struct check_opts {
+	uint16_t port;                  /* 0: 25 */
+	enum starttls_kind starttls;
+	int starttls_set;               /* else from the port */
+	int single;                     /* the name is a host, not a domain */
+	int no_ipv4, no_ipv6;
+	int warn_days;                  /* < 0: 21 */
+	int total_ms;                   /* deadline for the check; 0: none */
+	int connect_ms, reply_ms, handshake_ms;     /* 0: probe defaults */
+	const char *ehlo_name;
+};
+
+struct check;
+typedef void (*check_done_cb)(void *arg, struct check_result *res);
+
+struct check *check_start(struct event_base *base, struct resolver *r,
+	SSL_CTX *ctx, const char *name, const struct check_opts *o,
+	check_done_cb done, void *arg, struct err *e);
+void check_cancel(struct check *c);
+void check_result_free(struct check_result *res);
+
+/* verdict.c: records, addresses, hosts, the domain and the warnings. */
+void check_evaluate(struct check_result *res, time_t now);
+
+const char *check_verdict_name(enum check_verdict v);
+
+#endif

@@ -1,0 +1,397 @@
+/*
+ * verdict - what a check's DNS answers and probes mean (RFC 7672).
+ *
+ * Pure functions over a struct check_result, so the rules can be tested
+ * with hand-made results.  Order: every published record against every
+ * presented chain, then each address, each host, the warnings, and last
+ * the domain.
+ */
+#include "dane/check.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "tlsa/tlsa_gen.h"
+#include "util/xalloc.h"
+
+static void
+check_warn(struct check_result *res, const char *code, const char *host,
+	const char *addr, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void
+check_warn(struct check_result *res, const char *code, const char *host,
+	const char *addr, const char *fmt, ...)
+{
+	struct check_warning *w;
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (msg == NULL)
+		return;
+	res->warnings = xreallocarray(res->warnings, res->nwarnings + 1,
+	    sizeof(*res->warnings));
+	w = &res->warnings[res->nwarnings++];
+	w->code = xstrdup(code);
+	w->host = host != NULL ? xstrdup(host) : NULL;
+	w->address = addr != NULL ? xstrdup(addr) : NULL;
+	w->message = msg;
+}
+
+static void
+check_set_why(char **why, char *text)
+{
+	free(*why);
+	*why = text;
+}
+
+/*
+ * Does r match what this address presented?  DANE-EE only the leaf,
+ * DANE-TA any certificate; and whatever OpenSSL itself reported matched
+ * (a bare DANE-TA key that signed the top certificate is not in the chain).
+ */
+static int
+check_rec_depth(const struct tlsa_rec *r, const struct probe_result *pr)
+{
+	int d = -1;
+
+	if (pr == NULL || pr->chain == NULL)
+		return -1;
+	if (r->selector <= TLSA_SEL_SPKI && r->mtype <= TLSA_MATCH_SHA512)
+		d = tlsa_rec_match_chain(r, pr->chain);
+	if (r->usage == TLSA_USAGE_DANE_EE || r->usage == TLSA_USAGE_PKIX_EE) {
+		if (d != 0)
+			d = -1;
+	}
+	if (d < 0 && pr->matched != NULL && tlsa_rec_equal(r, pr->matched))
+		d = pr->match_depth;
+	return d;
+}
+
+static void
+check_eval_records(struct check_host *ch)
+{
+	struct mx_host *h = ch->mx;
+	size_t i, j;
+	int d;
+
+	free(ch->recs);
+	ch->recs = xcalloc(h->ntlsa + 1, sizeof(*ch->recs));
+	ch->nrecs = h->ntlsa;
+	for (i = 0; i < h->ntlsa; i++) {
+		struct check_rec *cr = &ch->recs[i];
+
+		cr->rec = h->tlsa[i];
+		cr->usable = tlsa_rec_usable_smtp(cr->rec, &cr->unusable_why);
+		cr->depth = -1;
+		for (j = 0; j < ch->naddrs; j++) {
+			d = check_rec_depth(cr->rec, ch->addrs[j].probe);
+			if (d < 0)
+				continue;
+			cr->nmatched++;
+			if (cr->depth < 0 || d < cr->depth)
+				cr->depth = d;
+		}
+	}
+}
+
+/*
+ * A set whose only records are DANE-TA/EE with unknown selectors, matching
+ * types or bad digests: RFC 7672 asks for TLS without authentication, but
+ * OpenSSL-based senders (Postfix) enable DANE for such a set, match
+ * nothing and defer the mail.  daneops reports what those senders do.
+ */
+static int
+check_dane_usage_unusable(const struct mx_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->ntlsa; i++)
+		if (h->tlsa[i]->usage == TLSA_USAGE_DANE_TA ||
+		    h->tlsa[i]->usage == TLSA_USAGE_DANE_EE)
+			return 1;
+	return 0;
+}
+
+static void
+check_eval_addr(struct check_host *ch, struct check_addr *a)
+{
+	const struct probe_result *pr = a->probe;
+	enum mx_dane dane = ch->mx->dane;
+	char *m;
+
+	if (pr == NULL) {
+		a->verdict = dane == MX_DANE_NONE ? CHECK_NONE : CHECK_FAIL;
+		check_set_why(&a->why, xstrdup(a->timed_out ? "no result "
+		    "before the run's timeout" : a->probe_error != NULL ?
+		    a->probe_error : "not probed"));
+		return;
+	}
+	if (pr->status != PROBE_OK) {
+		a->verdict = dane == MX_DANE_NONE ? CHECK_NONE : CHECK_FAIL;
+		check_set_why(&a->why, xasprintf("%s%s",
+		    dane == MX_DANE_NONE ? "no TLS: " : "",
+		    pr->detail != NULL ? pr->detail : "probe failed"));
+		return;
+	}
+	if (dane == MX_DANE_NONE) {
+		a->verdict = CHECK_NONE;
+		check_set_why(&a->why, xstrdup("TLS, but DANE does not apply"));
+	} else if ((dane == MX_DANE_UNUSABLE || pr->dane_usable == 0) &&
+	    check_dane_usage_unusable(ch->mx)) {
+		a->verdict = CHECK_FAIL;
+		check_set_why(&a->why, xstrdup("all DANE-TA/DANE-EE records "
+		    "are unusable: senders such as Postfix fail "
+		    "authentication and defer"));
+	} else if (dane == MX_DANE_UNUSABLE || pr->dane_usable == 0) {
+		a->verdict = CHECK_UNAUTH;
+		check_set_why(&a->why, xstrdup("TLS without authentication: "
+		    "no usable TLSA record"));
+	} else if (pr->dane_ok) {
+		a->verdict = CHECK_PASS;
+		m = pr->matched != NULL ? tlsa_rec_format(pr->matched) : NULL;
+		check_set_why(&a->why, xasprintf("matched %.20s%s at depth %d",
+		    m != NULL ? m : "a record", m != NULL && strlen(m) > 20 ?
+		    "..." : "", pr->match_depth));
+		free(m);
+	} else {
+		a->verdict = CHECK_FAIL;
+		check_set_why(&a->why, xasprintf("no TLSA record matched: %s",
+		    pr->verify_error_str != NULL ? pr->verify_error_str :
+		    "verification failed"));
+	}
+}
+
+static void
+check_eval_expiry(struct check_result *res, struct check_host *ch,
+	struct check_addr *a, time_t now)
+{
+	long secs;
+
+	if (a->probe == NULL || a->probe->leaf_not_after == 0)
+		return;
+	secs = (long)(a->probe->leaf_not_after - now);
+	a->days_left = (int)(secs >= 0 ? secs / 86400 : -((-secs + 86399) /
+	    86400));
+	if (secs < 0)
+		check_warn(res, "expired", ch->mx->name, a->address,
+		    "the certificate of %s [%s] expired %d day(s) ago",
+		    ch->mx->name, a->address, -a->days_left);
+	else if (a->days_left < res->warn_days)
+		check_warn(res, "expiring", ch->mx->name, a->address,
+		    "the certificate of %s [%s] expires in %d day(s)",
+		    ch->mx->name, a->address, a->days_left);
+}
+
+/* Worst of the addresses: fail, unknown, unauthenticated, pass. */
+static enum check_verdict
+check_host_from_addrs(const struct check_host *ch)
+{
+	enum check_verdict v = CHECK_PASS;
+	size_t i;
+
+	for (i = 0; i < ch->naddrs; i++) {
+		enum check_verdict av = ch->addrs[i].verdict;
+
+		if (av == CHECK_FAIL)
+			return CHECK_FAIL;
+		if (av == CHECK_UNKNOWN || (av == CHECK_UNAUTH &&
+		    v == CHECK_PASS))
+			v = av;
+	}
+	return v;
+}
+
+static void
+check_eval_host_warnings(struct check_result *res, struct check_host *ch)
+{
+	struct mx_host *h = ch->mx;
+	size_t i;
+
+	if (h->dane != MX_DANE_APPLIES && h->dane != MX_DANE_UNUSABLE)
+		return;
+	if (h->nusable == 1)
+		check_warn(res, "single-record", h->name, NULL, "%s has only "
+		    "one usable TLSA record: no rollover safety (publish the "
+		    "next key's record too)", h->tlsa_name);
+	if (h->ntlsa > CHECK_MAX_SANE_RECORDS)
+		check_warn(res, "too-many-records", h->name, NULL, "%s has %zu "
+		    "TLSA records; some senders use only the first %d",
+		    h->tlsa_name, h->ntlsa, CHECK_MAX_SANE_RECORDS);
+	if (h->dane == MX_DANE_UNUSABLE && !check_dane_usage_unusable(h))
+		check_warn(res, "unusable-records", h->name, NULL, "no usable "
+		    "TLSA record at %s: TLS is required but not authenticated",
+		    h->tlsa_name);
+	for (i = 0; i < ch->nrecs; i++) {
+		const struct tlsa_rec *r = ch->recs[i].rec;
+
+		if (ch->recs[i].usable)
+			continue;
+		check_warn(res, "unusable-record", h->name, NULL, "unusable "
+		    "TLSA record %u %u %u at %s (%zu bytes of data): %s",
+		    r->usage, r->selector, r->mtype, h->tlsa_name, r->len,
+		    ch->recs[i].unusable_why);
+	}
+}
+
+static void
+check_eval_host(struct check_result *res, struct check_host *ch, time_t now)
+{
+	struct mx_host *h = ch->mx;
+	size_t i;
+
+	check_eval_records(ch);
+	for (i = 0; i < ch->naddrs; i++) {
+		check_eval_addr(ch, &ch->addrs[i]);
+		check_eval_expiry(res, ch, &ch->addrs[i], now);
+	}
+	switch (h->dane) {
+	case MX_DANE_BOGUS:
+	case MX_DANE_NOADDR:
+		ch->verdict = CHECK_FAIL;
+		check_set_why(&ch->why, xstrdup(h->why));
+		break;
+	case MX_DANE_ERROR:
+	case MX_DANE_PENDING:
+		ch->verdict = CHECK_UNKNOWN;
+		check_set_why(&ch->why, xstrdup(h->why != NULL ? h->why :
+		    "lookup did not finish"));
+		break;
+	case MX_DANE_NONE:
+		ch->verdict = CHECK_NONE;
+		check_set_why(&ch->why, xstrdup(h->why));
+		break;
+	default:
+		ch->verdict = check_host_from_addrs(ch);
+		for (i = 0; i < ch->naddrs; i++)
+			if (ch->addrs[i].verdict == ch->verdict)
+				break;
+		if (ch->verdict != CHECK_PASS && i < ch->naddrs)
+			check_set_why(&ch->why, xasprintf("[%s]: %s",
+			    ch->addrs[i].address, ch->addrs[i].why));
+		else
+			check_set_why(&ch->why, xasprintf("%zu TLSA "
+			    "record(s) at %s, %zu usable", h->ntlsa,
+			    h->tlsa_name, h->nusable));
+		break;
+	}
+	check_eval_host_warnings(res, ch);
+}
+
+/* The domain's verdict when DNS decided it before any host. */
+static int
+check_eval_dns(struct check_result *res)
+{
+	struct mx_result *mx = res->mx;
+
+	if (mx == NULL) {
+		res->verdict = CHECK_UNKNOWN;
+		res->summary = xasprintf("%s: DNS lookups did not finish "
+		    "before the run's timeout", res->domain);
+	} else if (mx->mx_sec == DNS_SEC_BOGUS) {
+		res->verdict = CHECK_FAIL;
+		res->summary = xasprintf("%s: MX lookup is bogus: %s",
+		    res->domain, mx->mx_why);
+	} else if (mx->mx_status == DNS_NXDOMAIN && !mx->single) {
+		res->verdict = CHECK_UNKNOWN;
+		res->summary = xasprintf("%s: the domain does not exist",
+		    res->domain);
+	} else if (mx->mx_status != DNS_OK && mx->mx_status != DNS_NODATA &&
+	    !mx->single) {
+		res->verdict = CHECK_UNKNOWN;
+		res->summary = xasprintf("%s: MX lookup failed: %s",
+		    res->domain, mx->mx_why != NULL ? mx->mx_why : "?");
+	} else if (mx->null_mx) {
+		res->verdict = CHECK_NONE;
+		res->summary = xasprintf("%s: null MX (RFC 7505): the domain "
+		    "accepts no mail", res->domain);
+	} else
+		return 0;
+	return 1;
+}
+
+static void
+check_eval_domain(struct check_result *res)
+{
+	size_t i, n[CHECK_UNKNOWN + 1] = { 0 };
+	const char *why = NULL;
+
+	for (i = 0; i < res->nhosts; i++) {
+		n[res->hosts[i].verdict]++;
+		if (why == NULL && res->hosts[i].verdict >= CHECK_NONE)
+			why = res->hosts[i].why;
+	}
+	if (n[CHECK_FAIL] > 0) {
+		res->verdict = CHECK_FAIL;
+		for (i = 0; i < res->nhosts; i++)
+			if (res->hosts[i].verdict == CHECK_FAIL)
+				break;
+		res->summary = xasprintf("DANE fails for %zu of %zu host(s): "
+		    "%s: %s", n[CHECK_FAIL], res->nhosts,
+		    res->hosts[i].mx->name, res->hosts[i].why);
+	} else if (n[CHECK_UNKNOWN] > 0) {
+		res->verdict = CHECK_UNKNOWN;
+		res->summary = xasprintf("could not check: %s", why);
+	} else if (n[CHECK_NONE] == res->nhosts) {
+		res->verdict = CHECK_NONE;
+		res->summary = xasprintf("DANE does not apply: %s",
+		    res->nhosts > 0 ? res->hosts[0].why : "no hosts");
+	} else {
+		for (i = 0; i < res->nhosts; i++) {
+			const struct check_host *ch = &res->hosts[i];
+
+			if (ch->verdict == CHECK_NONE)
+				check_warn(res, "no-dane-host", ch->mx->name,
+				    NULL, "%s is not protected by DANE: %s",
+				    ch->mx->name, ch->why);
+		}
+		res->verdict = res->nwarnings > 0 ? CHECK_WARN : CHECK_PASS;
+		if (n[CHECK_UNAUTH] > 0)
+			res->summary = xasprintf("DANE authenticated for %zu "
+			    "of %zu host(s), TLS without authentication for "
+			    "%zu%s",
+			    n[CHECK_PASS], res->nhosts, n[CHECK_UNAUTH],
+			    res->nwarnings > 0 ? ", with warnings" : "");
+		else
+			res->summary = xasprintf("DANE authenticated for %zu "
+			    "of %zu host(s)%s", n[CHECK_PASS], res->nhosts,
+			    res->nwarnings > 0 ? ", with warnings" : "");
+	}
+}
+
+void
+check_evaluate(struct check_result *res, time_t now)
+{
+	size_t i;
+
+	free(res->summary);
+	res->summary = NULL;
+	if (check_eval_dns(res))
+		return;
+	if (res->mx->mx_sec == DNS_SEC_INSECURE && !res->mx->single &&
+	    !res->mx->implicit_mx) {
+		for (i = 0; i < res->nhosts; i++)
+			if (res->hosts[i].mx->dane == MX_DANE_APPLIES)
+				break;
+		if (i < res->nhosts)
+			check_warn(res, "mx-insecure", NULL, NULL, "the MX "
+			    "records of %s are not DNSSEC-signed: DANE "
+			    "protects the listed hosts, but not the choice of "
+			    "hosts", res->domain);
+	}
+	for (i = 0; i < res->nhosts; i++)
+		check_eval_host(res, &res->hosts[i], now);
+	if (res->nhosts == 0) {
+		res->verdict = CHECK_UNKNOWN;
+		res->summary = xasprintf("%s: no hosts to check", res->domain);
+		return;
+	}
+	check_eval_domain(res);
+}

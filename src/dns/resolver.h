@@ -1,0 +1,90 @@
+/*
+ * resolver - validating DNS lookups inside a libevent loop (libunbound).
+ *
+ * One struct resolver wraps one libunbound context created with
+ * ub_ctx_create_event on the caller's event base, so resolution runs in the
+ * loop with no thread or fork.  DNSSEC validation happens in-process: an AD
+ * bit from elsewhere is never trusted.  By default the resolver recurses
+ * from the root with Debian's root trust anchor (dns-root-data).
+ *
+ * Options:
+ *   trust anchors  files of DS or DNSKEY records (zone-file syntax); they
+ *                  replace the root anchor.  With a private anchor the
+ *                  RFC 6761 name "test." is made transparent (libunbound
+ *                  otherwise answers NXDOMAIN for it locally), so a lab
+ *                  under .test resolves; so is every stub zone.
+ *   stubs          "ZONE=IP[@PORT]": send ZONE to that authoritative server.
+ *   forwarder      "IP[@PORT]": forward to a recursive resolver, validating
+ *                  its answers here.
+ *   conf file      handed to ub_ctx_config for anything else.
+ *   query_ms       our own per-query timeout: libunbound's internal retries
+ *                  can take minutes, and a check must not.
+ *   max_inflight   queries given to libunbound at once; more wait in a
+ *                  queue (libunbound sets no limit of its own on callback
+ *                  queries, and a survey may ask thousands).
+ *
+ * Answers are delivered from the event loop, never from inside
+ * resolver_query (libunbound may answer from its cache re-entrantly; the
+ * answer is deferred to a zero-time event).
+ *
+ * Ownership: resolver_new/resolver_free.  resolver_query returns a handle
+ * valid until its callback has run or resolver_cancel was called; the
+ * callback owns the struct dns_answer it receives.  resolver_free cancels
+ * outstanding queries without calling back.  libunbound's ub_cancel cannot
+ * be used with event contexts (it writes to a pipe they do not have), so a
+ * cancelled query stays known to the resolver until libunbound is done with
+ * it or the resolver is freed.
+ */
+#ifndef DANEOPS_RESOLVER_H
+#define DANEOPS_RESOLVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "dns/dns_answer.h"
+#include "util/err.h"
+
+/* Debian's dns-root-data: the root KSK as DNSKEY records. */
+#define RESOLVER_ROOT_ANCHOR "/usr/share/dns/root.key"
+
+struct resolver_opts {
+	const char *const *trust_anchors;       /* files; none: root anchor */
+	size_t ntrust_anchors;
+	const char *const *stubs;               /* "ZONE=IP[@PORT]" */
+	size_t nstubs;
+	const char *forwarder;                  /* "IP[@PORT]" or NULL */
+	const char *conf_file;                  /* or NULL */
+	int query_ms;                           /* 0: 10 s */
+	size_t max_inflight;                    /* 0: 256 */
+	int no_ipv6;                            /* do not query over IPv6 */
+};
+
+struct resolver;
+struct dns_query;
+
+typedef void (*resolver_cb)(void *arg, struct dns_answer *ans);
+
+/*
+ * Configure a context on base.  Fails with ERR_USAGE for a malformed stub
+ * or forwarder and ERR_INPUT for an unreadable or invalid trust anchor or
+ * configuration file.
+ */
+struct resolver *resolver_new(struct event_base *base,
+	const struct resolver_opts *opts, struct err *e);
+void resolver_free(struct resolver *r);
+
+/*
+ * Ask for (name, type).  The callback runs exactly once, from the loop,
+ * unless the query is cancelled.  Fails (NULL, ERR_USAGE) only for a name
+ * that is not a domain name.
+ */
+struct dns_query *resolver_query(struct resolver *r, const char *name,
+	uint16_t type, resolver_cb cb, void *arg, struct err *e);
+void resolver_cancel(struct dns_query *q);
+
+/* Queries not yet answered (in libunbound or queued). */
+size_t resolver_pending(const struct resolver *r);
+
+#endif

@@ -1,0 +1,424 @@
+/*
+ * Unit tests for src/dane: the verdict rules (verdict.c) and the JSON model
+ * (check_json.c) on hand-made results - DNS outcomes, probe results with a
+ * real certificate chain, and the records published for it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "dane/check.h"
+#include "dane/check_json.h"
+#include "tlsa/tlsa_gen.h"
+#include "util/xalloc.h"
+
+static X509 *leaf, *issuer;
+static time_t now;
+
+static X509 *
+mkcert(const char *cn, EVP_PKEY *key, EVP_PKEY *signer)
+{
+	X509 *x = X509_new();
+
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 90);
+	X509_set_pubkey(x, key);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+	    (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	assert_true(X509_sign(x, signer, EVP_sha256()) > 0);
+	return x;
+}
+
+static int
+setup(void **state)
+{
+	EVP_PKEY *k1 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *k2 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+
+	(void)state;
+	leaf = mkcert("mx.test", k1, k2);
+	issuer = mkcert("ca", k2, k2);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(k2);
+	now = time(NULL);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	X509_free(leaf);
+	X509_free(issuer);
+	return 0;
+}
+
+static struct tlsa_rec *
+rec_for(X509 *x, unsigned u, unsigned s, unsigned m)
+{
+	struct err e;
+	struct tlsa_rec *r = tlsa_rec_for_cert(x, u, s, m, &e);
+
+	assert_non_null(r);
+	return r;
+}
+
+static struct tlsa_rec *
+rec_junk(unsigned u, unsigned s, unsigned m)
+{
+	uint8_t data[32] = { 0xde, 0xad };
+
+	return tlsa_rec_new(u, s, m, data, sizeof(data));
+}
+
+static struct check_result *
+mkres(size_t nhosts)
+{
+	struct check_result *res = xcalloc(1, sizeof(*res));
+
+	res->domain = xstrdup("d.test");
+	res->port = 25;
+	res->starttls = STARTTLS_SMTP;
+	res->warn_days = 21;
+	res->started = now;
+	res->mx = xcalloc(1, sizeof(*res->mx));
+	res->mx->domain = xstrdup("d.test");
+	res->mx->mx_sec = DNS_SEC_SECURE;
+	res->mx->hosts = xcalloc(nhosts + 1, sizeof(*res->mx->hosts));
+	res->mx->nhosts = nhosts;
+	res->hosts = xcalloc(nhosts + 1, sizeof(*res->hosts));
+	res->nhosts = nhosts;
+	return res;
+}
+
+/* Host i: name, DANE state, records (taken), one probed address. */
+static struct check_host *
+sethost(struct check_result *res, size_t i, enum mx_dane dane,
+	struct tlsa_rec **recs, size_t nrecs)
+{
+	struct mx_host *h = &res->mx->hosts[i];
+	struct check_host *ch = &res->hosts[i];
+	size_t j;
+
+	h->name = xasprintf("mx%zu.d.test", i);
+	h->canon = xstrdup(h->name);
+	h->base = xstrdup(h->name);
+	h->tlsa_name = xasprintf("_25._tcp.%s", h->name);
+	h->dane = dane;
+	h->tlsa_sec = DNS_SEC_SECURE;
+	h->tlsa = xcalloc(nrecs + 1, sizeof(*h->tlsa));
+	for (j = 0; j < nrecs; j++) {
+		h->tlsa[h->ntlsa++] = recs[j];
+		if (tlsa_rec_usable_smtp(recs[j], NULL))
+			h->nusable++;
+	}
+	if (dane == MX_DANE_NONE || dane == MX_DANE_BOGUS)
+		h->why = xstrdup("because");
+	ch->mx = h;
+	ch->addrs = xcalloc(1, sizeof(*ch->addrs));
+	ch->addrs[0].address = xstrdup("192.0.2.1");
+	ch->addrs[0].family = 4;
+	ch->naddrs = 1;
+	return ch;
+}
+
+/* A completed handshake presenting leaf + issuer. */
+static struct probe_result *
+probe_ok(int dane_ok, int usable, const struct tlsa_rec *matched)
+{
+	struct probe_result *pr = xcalloc(1, sizeof(*pr));
+
+	pr->status = PROBE_OK;
+	pr->tls_version = xstrdup("TLSv1.3");
+	pr->chain = sk_X509_new_null();
+	X509_up_ref(leaf);
+	X509_up_ref(issuer);
+	sk_X509_push(pr->chain, leaf);
+	sk_X509_push(pr->chain, issuer);
+	pr->dane_ok = dane_ok;
+	pr->dane_usable = usable;
+	pr->match_depth = dane_ok ? 0 : -1;
+	pr->matched = matched != NULL ? tlsa_rec_dup(matched) : NULL;
+	pr->verify_error = dane_ok ? 0 : 65;
+	pr->verify_error_str = dane_ok ? NULL :
+	    xstrdup("no matching DANE TLSA records");
+	pr->leaf_not_after = now + 86400L * 90;
+	return pr;
+}
+
+static int
+has_warning(const struct check_result *res, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < res->nwarnings; i++)
+		if (strcmp(res->warnings[i].code, code) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+test_pass_current_and_next(void **state)
+{
+	struct tlsa_rec *recs[2];
+	struct check_result *res = mkres(1);
+	struct check_host *ch;
+
+	(void)state;
+	recs[0] = rec_for(leaf, 3, 1, 1);
+	recs[1] = rec_junk(3, 1, 1);            /* next key, unmatched */
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, 2);
+	ch->addrs[0].probe = probe_ok(1, 2, recs[0]);
+	check_evaluate(res, now);
+	assert_int_equal(ch->addrs[0].verdict, CHECK_PASS);
+	assert_int_equal(ch->verdict, CHECK_PASS);
+	assert_int_equal(res->verdict, CHECK_PASS);
+	assert_int_equal(ch->recs[0].nmatched, 1);
+	assert_int_equal(ch->recs[0].depth, 0);
+	assert_int_equal(ch->recs[1].nmatched, 0);
+	assert_int_equal(res->nwarnings, 0);
+	assert_int_equal(ch->addrs[0].days_left, 90);
+	check_result_free(res);
+}
+
+static void
+test_single_record_and_expiry(void **state)
+{
+	struct tlsa_rec *recs[1];
+	struct check_result *res = mkres(1);
+	struct check_host *ch;
+
+	(void)state;
+	recs[0] = rec_for(issuer, 2, 0, 1);     /* DANE-TA on the issuer */
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, 1);
+	ch->addrs[0].probe = probe_ok(1, 1, recs[0]);
+	ch->addrs[0].probe->leaf_not_after = now + 86400L * 5 + 60;
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_WARN);
+	assert_true(has_warning(res, "single-record"));
+	assert_true(has_warning(res, "expiring"));
+	assert_int_equal(ch->recs[0].depth, 1);
+	check_result_free(res);
+}
+
+static void
+test_stale_fails(void **state)
+{
+	struct tlsa_rec *recs[1];
+	struct check_result *res = mkres(1);
+	struct check_host *ch;
+
+	(void)state;
+	recs[0] = rec_junk(3, 1, 1);
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, 1);
+	ch->addrs[0].probe = probe_ok(0, 1, NULL);
+	ch->addrs[0].probe->leaf_not_after = now - 86400L * 3;
+	check_evaluate(res, now);
+	assert_int_equal(ch->addrs[0].verdict, CHECK_FAIL);
+	assert_non_null(strstr(ch->addrs[0].why, "no matching DANE"));
+	assert_int_equal(res->verdict, CHECK_FAIL);
+	assert_true(has_warning(res, "expired"));
+	assert_int_equal(ch->addrs[0].days_left, -3);
+	assert_non_null(strstr(res->summary, "192.0.2.1"));
+	check_result_free(res);
+}
+
+/* A DANE-EE record for the issuer matches nothing: EE means the leaf. */
+static void
+test_ee_only_leaf(void **state)
+{
+	struct tlsa_rec *recs[2];
+	struct check_result *res = mkres(1);
+	struct check_host *ch;
+
+	(void)state;
+	recs[0] = rec_for(issuer, 3, 1, 1);
+	recs[1] = rec_for(leaf, 3, 0, 2);
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, 2);
+	ch->addrs[0].probe = probe_ok(1, 2, recs[1]);
+	check_evaluate(res, now);
+	assert_int_equal(ch->recs[0].nmatched, 0);
+	assert_int_equal(ch->recs[1].nmatched, 1);
+	assert_int_equal(res->verdict, CHECK_PASS);
+	check_result_free(res);
+}
+
+static void
+test_unusable_sets(void **state)
+{
+	struct tlsa_rec *pkix[1], *bad[1];
+	struct check_result *res = mkres(2);
+	struct check_host *a, *b;
+
+	(void)state;
+	pkix[0] = rec_for(leaf, 1, 1, 1);
+	bad[0] = rec_junk(3, 2, 1);
+	a = sethost(res, 0, MX_DANE_UNUSABLE, pkix, 1);
+	b = sethost(res, 1, MX_DANE_UNUSABLE, bad, 1);
+	a->addrs[0].probe = probe_ok(0, 0, NULL);
+	b->addrs[0].probe = probe_ok(0, 0, NULL);
+	check_evaluate(res, now);
+	assert_int_equal(a->verdict, CHECK_UNAUTH);
+	assert_false(a->recs[0].usable);
+	assert_non_null(a->recs[0].unusable_why);
+	assert_int_equal(b->verdict, CHECK_FAIL);
+	assert_int_equal(res->verdict, CHECK_FAIL);
+	check_result_free(res);
+	/* PKIX only, alone: TLS required, unauthenticated: a warning. */
+	res = mkres(1);
+	pkix[0] = rec_for(leaf, 0, 0, 1);
+	a = sethost(res, 0, MX_DANE_UNUSABLE, pkix, 1);
+	a->addrs[0].probe = probe_ok(0, 0, NULL);
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_WARN);
+	assert_true(has_warning(res, "unusable-records"));
+	check_result_free(res);
+}
+
+static void
+test_none_and_mixed(void **state)
+{
+	struct tlsa_rec *recs[2];
+	struct check_result *res = mkres(1);
+	struct check_host *ch;
+
+	(void)state;
+	ch = sethost(res, 0, MX_DANE_NONE, NULL, 0);
+	ch->addrs[0].probe = probe_ok(0, 0, NULL);
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_NONE);
+	assert_int_equal(ch->addrs[0].verdict, CHECK_NONE);
+	check_result_free(res);
+	res = mkres(2);
+	recs[0] = rec_for(leaf, 3, 1, 1);
+	recs[1] = rec_for(leaf, 3, 1, 2);
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, 2);
+	ch->addrs[0].probe = probe_ok(1, 2, recs[0]);
+	ch = sethost(res, 1, MX_DANE_NONE, NULL, 0);
+	ch->addrs[0].probe = probe_ok(0, 0, NULL);
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_WARN);
+	assert_true(has_warning(res, "no-dane-host"));
+	check_result_free(res);
+}
+
+static void
+test_dns_outcomes(void **state)
+{
+	struct check_result *res;
+
+	(void)state;
+	res = mkres(0);
+	res->mx->mx_sec = DNS_SEC_BOGUS;
+	res->mx->mx_why = xstrdup("signature expired");
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_FAIL);
+	assert_non_null(strstr(res->summary, "signature expired"));
+	check_result_free(res);
+	res = mkres(0);
+	res->mx->null_mx = 1;
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_NONE);
+	check_result_free(res);
+	res = mkres(0);
+	res->mx->mx_status = DNS_NXDOMAIN;
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_UNKNOWN);
+	check_result_free(res);
+	res = mkres(0);
+	mx_result_free(res->mx);
+	res->mx = NULL;
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_UNKNOWN);
+	check_result_free(res);
+}
+
+static void
+test_bogus_host_and_timeout(void **state)
+{
+	struct tlsa_rec *recs[16];
+	struct check_result *res = mkres(2);
+	struct check_host *ch;
+	size_t i;
+
+	(void)state;
+	sethost(res, 0, MX_DANE_BOGUS, NULL, 0);
+	for (i = 0; i < 13; i++)
+		recs[i] = rec_junk(3, 1, 1);
+	ch = sethost(res, 1, MX_DANE_APPLIES, recs, 13);
+	ch->addrs[0].timed_out = 1;
+	check_evaluate(res, now);
+	assert_int_equal(res->hosts[0].verdict, CHECK_FAIL);
+	assert_int_equal(ch->addrs[0].verdict, CHECK_FAIL);
+	assert_non_null(strstr(ch->addrs[0].why, "timeout"));
+	assert_true(has_warning(res, "too-many-records"));
+	assert_int_equal(res->verdict, CHECK_FAIL);
+	check_result_free(res);
+	check_result_free(NULL);
+}
+
+static void
+test_json_model(void **state)
+{
+	struct tlsa_rec *recs[2];
+	struct check_result *res = mkres(1);
+	struct check_host *ch;
+	json_t *j, *host, *rec;
+
+	(void)state;
+	recs[0] = rec_for(leaf, 3, 1, 1);
+	recs[1] = rec_junk(1, 1, 1);
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, 2);
+	ch->addrs[0].probe = probe_ok(1, 1, recs[0]);
+	check_evaluate(res, now);
+	j = check_json(res);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "schema")),
+	    CHECK_JSON_SCHEMA);
+	assert_string_equal(json_string_value(json_object_get(j, "verdict")),
+	    "warn");
+	host = json_array_get(json_object_get(j, "hosts"), 0);
+	assert_string_equal(json_string_value(json_object_get(host, "dane")),
+	    "applies");
+	rec = json_array_get(json_object_get(json_object_get(host, "tlsa"),
+	    "records"), 1);
+	assert_string_equal(json_string_value(json_object_get(rec, "status")),
+	    "unusable");
+	assert_true(json_is_string(json_object_get(rec, "unusable_reason")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    json_array_get(json_object_get(host, "addresses"), 0), "dane"),
+	    "match_depth")), 0);
+	assert_true(json_is_array(json_object_get(j, "warnings")));
+	json_decref(j);
+	check_result_free(res);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pass_current_and_next),
+		cmocka_unit_test(test_single_record_and_expiry),
+		cmocka_unit_test(test_stale_fails),
+		cmocka_unit_test(test_ee_only_leaf),
+		cmocka_unit_test(test_unusable_sets),
+		cmocka_unit_test(test_none_and_mixed),
+		cmocka_unit_test(test_dns_outcomes),
+		cmocka_unit_test(test_bogus_host_and_timeout),
+		cmocka_unit_test(test_json_model),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,231 @@
+/*
+ * Unit tests for src/dns/resolver: libunbound in a libevent loop, with
+ * local data and a silent "server" instead of the network: deferred
+ * delivery, queueing, our own timeout, cancel, and option errors.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dns/resolver.h"
+
+struct got {
+	int calls;
+	struct dns_answer *ans;
+};
+
+static void
+got_cb(void *arg, struct dns_answer *a)
+{
+	struct got *g = arg;
+
+	g->calls++;
+	dns_answer_free(g->ans);
+	g->ans = a;
+}
+
+static char conf_path[64];
+
+static void
+write_conf(void)
+{
+	FILE *fp;
+	int fd;
+
+	strcpy(conf_path, "/tmp/test_dns_resolver.XXXXXX");
+	fd = mkstemp(conf_path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	fprintf(fp, "server:\n"
+	    "\tlocal-zone: \"lab.invalid.\" static\n"
+	    "\tlocal-data: \"h.lab.invalid. A 192.0.2.9\"\n"
+	    "\tlocal-data: \"h.lab.invalid. AAAA 2001:db8::9\"\n");
+	fclose(fp);
+}
+
+static struct resolver *
+mkres(struct event_base *base, size_t inflight, int ms)
+{
+	struct resolver_opts o;
+	struct resolver *r;
+	struct err e;
+
+	memset(&o, 0, sizeof(o));
+	o.conf_file = conf_path;
+	o.max_inflight = inflight;
+	o.query_ms = ms;
+	r = resolver_new(base, &o, &e);
+	if (r == NULL)
+		fail_msg("resolver_new: %s", e.msg);
+	return r;
+}
+
+static void
+test_local_data_deferred(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct resolver *r;
+	struct got g4 = { 0, NULL }, g6 = { 0, NULL }, gx = { 0, NULL };
+	struct err e;
+
+	(void)state;
+	write_conf();
+	r = mkres(base, 1, 0);
+	assert_non_null(resolver_query(r, "H.lab.invalid.", DNS_TYPE_A, got_cb,
+	    &g4, &e));
+	assert_non_null(resolver_query(r, "h.lab.invalid", DNS_TYPE_AAAA,
+	    got_cb, &g6, &e));
+	assert_non_null(resolver_query(r, "nx.lab.invalid", DNS_TYPE_A, got_cb,
+	    &gx, &e));
+	/* Answered from local data, yet never inside resolver_query. */
+	assert_int_equal(g4.calls, 0);
+	assert_int_equal(resolver_pending(r), 3);
+	event_base_dispatch(base);
+	assert_int_equal(g4.calls, 1);
+	assert_int_equal(g4.ans->status, DNS_OK);
+	assert_string_equal(g4.ans->rr[0].addr, "192.0.2.9");
+	assert_string_equal(g4.ans->qname, "h.lab.invalid");
+	assert_int_equal(g6.calls, 1);
+	assert_string_equal(g6.ans->rr[0].addr, "2001:db8::9");
+	assert_int_equal(gx.ans->status, DNS_NXDOMAIN);
+	assert_int_equal(gx.ans->sec, DNS_SEC_INSECURE);
+	assert_int_equal(resolver_pending(r), 0);
+	assert_null(resolver_query(r, "a..b", DNS_TYPE_A, got_cb, &gx, &e));
+	assert_int_equal(e.kind, ERR_USAGE);
+	dns_answer_free(g4.ans);
+	dns_answer_free(g6.ans);
+	dns_answer_free(gx.ans);
+	resolver_free(r);
+	event_base_free(base);
+	unlink(conf_path);
+}
+
+/* A UDP socket nobody reads: a server that never answers. */
+static int
+silent_server(int *port)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+static void
+test_timeout_and_cancel(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct resolver_opts o;
+	struct resolver *r;
+	struct got g = { 0, NULL }, gc = { 0, NULL };
+	struct dns_query *q;
+	char stub[64];
+	const char *stubs[1] = { stub };
+	struct err e;
+	int fd, port;
+
+	(void)state;
+	fd = silent_server(&port);
+	snprintf(stub, sizeof(stub), "slow.test=127.0.0.1@%d", port);
+	memset(&o, 0, sizeof(o));
+	o.stubs = stubs;
+	o.nstubs = 1;
+	o.query_ms = 300;
+	r = resolver_new(base, &o, &e);
+	assert_non_null(r);
+	assert_non_null(resolver_query(r, "x.slow.test", DNS_TYPE_TLSA, got_cb,
+	    &g, &e));
+	q = resolver_query(r, "y.slow.test", DNS_TYPE_A, got_cb, &gc, &e);
+	assert_non_null(q);
+	resolver_cancel(q);
+	event_base_dispatch(base);
+	assert_int_equal(g.calls, 1);
+	assert_int_equal(g.ans->status, DNS_TIMEOUT);
+	assert_int_equal(gc.calls, 0);
+	dns_answer_free(g.ans);
+	/* libunbound still holds both queries: freed with the resolver. */
+	resolver_free(r);
+	event_base_free(base);
+	close(fd);
+}
+
+static void
+test_bad_options(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct resolver_opts o;
+	const char *list[1];
+	struct err e;
+	char path[] = "/tmp/test_dns_ta.XXXXXX";
+	FILE *fp;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.stubs = list;
+	o.nstubs = 1;
+	list[0] = "example.test";
+	assert_null(resolver_new(base, &o, &e));
+	assert_int_equal(e.kind, ERR_USAGE);
+	list[0] = "example.test=127.0.0.1@70000";
+	assert_null(resolver_new(base, &o, &e));
+	assert_int_equal(e.kind, ERR_USAGE);
+	o.nstubs = 0;
+	o.forwarder = "not-an-ip";
+	assert_null(resolver_new(base, &o, &e));
+	assert_int_equal(e.kind, ERR_USAGE);
+	o.forwarder = NULL;
+	o.trust_anchors = list;
+	o.ntrust_anchors = 1;
+	list[0] = "/nonexistent/root.key";
+	assert_null(resolver_new(base, &o, &e));
+	assert_int_equal(e.kind, ERR_INPUT);
+	fp = fdopen(mkstemp(path), "w");
+	fprintf(fp, "; comment\nexample. 3600 IN A 192.0.2.1\n");
+	fclose(fp);
+	list[0] = path;
+	assert_null(resolver_new(base, &o, &e));
+	assert_non_null(strstr(e.msg, "not a DS or DNSKEY"));
+	fp = fopen(path, "w");
+	fprintf(fp, "; lab root\n. IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D"
+	    "7C65D08458E880409BBC683457104237C7F8EC8D\n");
+	fclose(fp);
+	{
+		struct resolver *r = resolver_new(base, &o, &e);
+
+		if (r == NULL)
+			fail_msg("good anchor refused: %s", e.msg);
+		resolver_free(r);
+	}
+	unlink(path);
+	resolver_free(NULL);
+	resolver_cancel(NULL);
+	event_base_free(base);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_local_data_deferred),
+		cmocka_unit_test(test_timeout_and_cancel),
+		cmocka_unit_test(test_bad_options),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
