@@ -63,6 +63,7 @@ check_cases_main() {
 		check_case ta-nochain-ee 127.0.3.4 "$(lab_tlsa 2 1 1 "$int")" "$nochain"
 		check_case stale 127.0.3.1 "$(lab_tlsa 3 1 1 "$next")"
 		check_case next 127.0.3.1 "$(lab_tlsa 3 1 1 "$good")" "$(lab_tlsa 3 1 1 "$next")"
+		check_case samekey 127.0.3.1 "$(lab_tlsa 3 1 1 "$good")" "$(lab_tlsa 3 0 2 "$good")"
 		check_case pkix 127.0.3.1 "$(lab_tlsa 1 1 1 "$good")" "$(lab_tlsa 0 1 1 "$int")"
 		check_case unusable 127.0.3.1 "4 1 1 $(lab_tlsa 3 1 1 "$good" | cut -d' ' -f4)" \
 			"3 2 1 $(lab_tlsa 3 1 1 "$good" | cut -d' ' -f4)" "3 1 1 0123456789abcdef"
@@ -141,9 +142,14 @@ check_case_special() {
 	echo 'implicit A 127.0.3.1'
 	echo "_25._tcp.implicit TLSA $rec"
 	echo 'nullmx MX 0 .'
+	# A signed domain whose MX host is in a bogus zone, or an unsigned one.
+	echo 'bogushost MX 10 mx.bogus.cases.test.'
+	echo 'insecurehost MX 10 mx.unsigned.cases.test.'
 	# The lab's mx1 (127.0.1.1 and ::1) offers an RSA and an ECDSA chain:
-	# with records for both every address passes; with the RSA record
-	# only, a sender that prefers ECDSA (OpenSSL, Postfix) fails.
+	# with records for both every address passes (the RSA record matches
+	# nothing an OpenSSL client is shown, so it counts as the spare); with
+	# the RSA record only, a sender that prefers ECDSA (OpenSSL, Postfix)
+	# fails.
 	echo 'dual MX 10 mx.dual'
 	echo 'mx.dual A 127.0.1.1'
 	echo 'mx.dual AAAA ::1'
@@ -184,6 +190,7 @@ check_cases_expect() {
 		rsaonly.cases.test fail
 		stale.cases.test fail
 		next.cases.test pass
+		samekey.cases.test warn
 		pkix.cases.test warn
 		unusable.cases.test fail
 		unusable-plus.cases.test warn
@@ -199,6 +206,8 @@ check_cases_expect() {
 		twomx.cases.test fail
 		implicit.cases.test warn
 		nullmx.cases.test not-applicable
+		bogushost.cases.test fail
+		insecurehost.cases.test not-applicable
 		bogus.cases.test fail
 		unsigned.cases.test not-applicable
 		signedmx.unsigned.cases.test warn

@@ -271,44 +271,42 @@ static int
 check_run(struct check_args *a, char **names, size_t n,
 	struct check_result **res)
 {
-	struct event_base *base;
-	struct resolver *r = NULL;
-	SSL_CTX *ctx = NULL;
+	struct check_env env = { NULL, NULL, NULL };
 	struct check **cs;
 	struct err e;
 	size_t i;
 	int rc = 0;
 
 	cs = xcalloc(n, sizeof(*cs));
-	if ((base = event_base_new()) == NULL) {
+	if ((env.base = event_base_new()) == NULL) {
 		cmd_error("check", "cannot create an event loop");
 		free(cs);
 		return EXIT_UNCHECKED;
 	}
-	if ((r = resolver_new(base, &a->ro, &e)) == NULL ||
-	    (ctx = probe_ssl_ctx_new(&e)) == NULL) {
+	if ((env.resolver = resolver_new(env.base, &a->ro, &e)) == NULL ||
+	    (env.ctx = probe_ssl_ctx_new(&e)) == NULL) {
 		cmd_error("check", "%s", e.msg);
 		rc = exitcode_for(e.kind);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		cs[i] = check_start(base, r, ctx, names[i], &a->co, check_done,
-		    &res[i], &e);
+		cs[i] = check_start(&env, names[i], &a->co, check_done, &res[i],
+		    &e);
 		if (cs[i] == NULL) {
 			cmd_error("check", "%s", e.msg);
 			rc = exitcode_for(e.kind);
 			goto out;
 		}
 	}
-	event_base_dispatch(base);
+	event_base_dispatch(env.base);
 out:
 	for (i = 0; i < n; i++)
 		if (res[i] == NULL)
 			check_cancel(cs[i]);
 	free(cs);
-	resolver_free(r);
-	SSL_CTX_free(ctx);
-	event_base_free(base);
+	resolver_free(env.resolver);
+	SSL_CTX_free(env.ctx);
+	event_base_free(env.base);
 	return rc;
 }
 

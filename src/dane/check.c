@@ -10,9 +10,7 @@
 #include "util/xalloc.h"
 
 struct check {
-	struct event_base *base;
-	struct resolver *r;
-	SSL_CTX *ctx;
+	const struct check_env *env;
 	struct check_opts o;
 	struct check_result *res;
 	struct mx_lookup *lk;
@@ -147,13 +145,27 @@ check_probe_host(struct check *c, struct check_host *ch)
 		struct check_addr *a = &ch->addrs[i];
 
 		t.address = a->address;
-		a->p = probe_start(c->base, c->ctx, &t, check_probe_cb, a, &e);
+		a->p = probe_start(c->env->base, c->env->ctx, &t,
+		    check_probe_cb, a, &e);
 		if (a->p == NULL)
 			a->probe_error = xstrdup(e.msg);
 		else
 			c->pending++;
 	}
 	free(usable);
+}
+
+/* Probe every address of every host that has some. */
+static void
+check_probe_all(struct check *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->res->nhosts; i++)
+		if (c->res->hosts[i].naddrs > 0)
+			check_probe_host(c, &c->res->hosts[i]);
+	if (c->pending == 0)
+		check_finish(c);
 }
 
 /* Build the host/address model from the DNS result and start probing. */
@@ -183,10 +195,8 @@ check_mx_cb(void *arg, struct mx_result *mx)
 			ch->addrs[j].family = h->addrs[j].family;
 			ch->addrs[j].c = c;
 		}
-		check_probe_host(c, ch);
 	}
-	if (c->pending == 0)
-		check_finish(c);
+	check_probe_all(c);
 }
 
 static void
@@ -225,17 +235,15 @@ check_deadline_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 struct check *
-check_start(struct event_base *base, struct resolver *r, SSL_CTX *ctx,
-	const char *name, const struct check_opts *o, check_done_cb done,
-	void *arg, struct err *e)
+check_start(const struct check_env *env, const char *name,
+	const struct check_opts *o, check_done_cb done, void *arg,
+	struct err *e)
 {
 	struct check *c = xcalloc(1, sizeof(*c));
 	struct mx_opts mo;
 	struct timeval tv;
 
-	c->base = base;
-	c->r = r;
-	c->ctx = ctx;
+	c->env = env;
 	c->o = *o;
 	c->done = done;
 	c->arg = arg;
@@ -254,7 +262,7 @@ check_start(struct event_base *base, struct resolver *r, SSL_CTX *ctx,
 	mo.no_ipv4 = o->no_ipv4;
 	mo.no_ipv6 = o->no_ipv6;
 	if (o->total_ms > 0) {
-		c->deadline = evtimer_new(base, check_deadline_cb, c);
+		c->deadline = evtimer_new(env->base, check_deadline_cb, c);
 		tv.tv_sec = o->total_ms / 1000;
 		tv.tv_usec = (o->total_ms % 1000) * 1000;
 		if (c->deadline == NULL || evtimer_add(c->deadline, &tv) != 0) {
@@ -263,7 +271,7 @@ check_start(struct event_base *base, struct resolver *r, SSL_CTX *ctx,
 			return NULL;
 		}
 	}
-	c->lk = mx_lookup_start(r, name, &mo, check_mx_cb, c, e);
+	c->lk = mx_lookup_start(env->resolver, name, &mo, check_mx_cb, c, e);
 	if (c->lk == NULL) {
 		check_cancel(c);
 		return NULL;

@@ -23,8 +23,8 @@
  *
  * Ownership: check_start returns a handle valid until the callback has
  * run or check_cancel was called; the callback owns the check_result and
- * frees it with check_result_free.  The resolver, base and SSL_CTX are
- * borrowed and must outlive the check.
+ * frees it with check_result_free.  The struct check_env is borrowed and
+ * must outlive the check.
  */
 #ifndef DANEOPS_CHECK_H
 #define DANEOPS_CHECK_H
@@ -122,12 +122,22 @@ struct check_opts {
 	const char *ehlo_name;
 };
 
+/*
+ * What many checks share: one loop, one resolver (one cache), one client
+ * SSL_CTX (probe_ssl_ctx_new).  Borrowed by every check.
+ */
+struct check_env {
+	struct event_base *base;
+	struct resolver *resolver;
+	SSL_CTX *ctx;
+};
+
 struct check;
 typedef void (*check_done_cb)(void *arg, struct check_result *res);
 
-struct check *check_start(struct event_base *base, struct resolver *r,
-	SSL_CTX *ctx, const char *name, const struct check_opts *o,
-	check_done_cb done, void *arg, struct err *e);
+struct check *check_start(const struct check_env *env, const char *name,
+	const struct check_opts *o, check_done_cb done, void *arg,
+	struct err *e);
 void check_cancel(struct check *c);
 void check_result_free(struct check_result *res);
 

@@ -165,11 +165,12 @@ static json_t *
 check_json_tlsa(const struct check_host *ch)
 {
 	const struct mx_host *h = ch->mx;
-	json_t *recs = json_array();
+	json_t *recs;
 	size_t i;
 
 	if (h->tlsa_name == NULL)
 		return json_null();
+	recs = json_array();
 	for (i = 0; i < ch->nrecs; i++)
 		json_array_append_new(recs, check_json_record(&ch->recs[i]));
 	return json_pack("{s:s, s:s, s:s, s:i, s:i, s:o}",

@@ -209,6 +209,33 @@ check_host_from_addrs(const struct check_host *ch)
 	return v;
 }
 
+/*
+ * Rollover safety with more than one record: some usable record must
+ * survive a new server key - a record matching nothing presented now (a
+ * next key published ahead) or a DANE-TA record (a new leaf from the same
+ * CA).  All records DANE-EE and all current means the next key has none.
+ */
+static int
+check_no_next_key(const struct check_host *ch)
+{
+	size_t i, presented = 0;
+
+	for (i = 0; i < ch->naddrs; i++)
+		if (ch->addrs[i].probe != NULL &&
+		    ch->addrs[i].probe->chain != NULL)
+			presented++;
+	if (presented == 0 || ch->mx->nusable < 2)
+		return 0;
+	for (i = 0; i < ch->nrecs; i++) {
+		if (!ch->recs[i].usable)
+			continue;
+		if (ch->recs[i].nmatched == 0 ||
+		    ch->recs[i].rec->usage == TLSA_USAGE_DANE_TA)
+			return 0;
+	}
+	return 1;
+}
+
 static void
 check_eval_host_warnings(struct check_result *res, struct check_host *ch)
 {
@@ -221,6 +248,10 @@ check_eval_host_warnings(struct check_result *res, struct check_host *ch)
 		check_warn(res, "single-record", h->name, NULL, "%s has only "
 		    "one usable TLSA record: no rollover safety (publish the "
 		    "next key's record too)", h->tlsa_name);
+	if (check_no_next_key(ch))
+		check_warn(res, "no-next-key", h->name, NULL, "every usable "
+		    "TLSA record at %s matches the current key: none is "
+		    "published for the next one", h->tlsa_name);
 	if (h->ntlsa > CHECK_MAX_SANE_RECORDS)
 		check_warn(res, "too-many-records", h->name, NULL, "%s has %zu "
 		    "TLSA records; some senders use only the first %d",

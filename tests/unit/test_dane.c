@@ -311,6 +311,8 @@ test_none_and_mixed(void **state)
 	check_evaluate(res, now);
 	assert_int_equal(res->verdict, CHECK_WARN);
 	assert_true(has_warning(res, "no-dane-host"));
+	/* 3 1 1 and 3 1 2 of the same key: nothing for the next key. */
+	assert_true(has_warning(res, "no-next-key"));
 	check_result_free(res);
 }
 
@@ -401,6 +403,19 @@ test_json_model(void **state)
 	    json_array_get(json_object_get(host, "addresses"), 0), "dane"),
 	    "match_depth")), 0);
 	assert_true(json_is_array(json_object_get(j, "warnings")));
+	json_decref(j);
+	check_result_free(res);
+	/* A host whose TLSA was never asked (unsigned addresses). */
+	res = mkres(1);
+	ch = sethost(res, 0, MX_DANE_NONE, NULL, 0);
+	free(ch->mx->tlsa_name);
+	ch->mx->tlsa_name = NULL;
+	check_evaluate(res, now);
+	j = check_json(res);
+	host = json_array_get(json_object_get(j, "hosts"), 0);
+	assert_true(json_is_null(json_object_get(host, "tlsa")));
+	assert_true(json_is_null(json_object_get(json_array_get(
+	    json_object_get(host, "addresses"), 0), "dane")));
 	json_decref(j);
 	check_result_free(res);
 }

@@ -70,9 +70,7 @@ teardown(void **state)
 }
 
 struct env {
-	struct event_base *base;
-	struct resolver *r;
-	SSL_CTX *ctx;
+	struct check_env ce;
 	struct check_result *res;
 };
 
@@ -88,21 +86,21 @@ env_init(struct env *v, const char *stub)
 	ro.conf_file = conf_path;
 	ro.stubs = stubs;
 	ro.nstubs = stub != NULL;
-	v->base = event_base_new();
-	v->r = resolver_new(v->base, &ro, &e);
-	if (v->r == NULL)
+	v->ce.base = event_base_new();
+	v->ce.resolver = resolver_new(v->ce.base, &ro, &e);
+	if (v->ce.resolver == NULL)
 		fail_msg("resolver_new: %s", e.msg);
-	v->ctx = probe_ssl_ctx_new(&e);
-	assert_non_null(v->ctx);
+	v->ce.ctx = probe_ssl_ctx_new(&e);
+	assert_non_null(v->ce.ctx);
 }
 
 static void
 env_free(struct env *v)
 {
 	check_result_free(v->res);
-	resolver_free(v->r);
-	SSL_CTX_free(v->ctx);
-	event_base_free(v->base);
+	resolver_free(v->ce.resolver);
+	SSL_CTX_free(v->ce.ctx);
+	event_base_free(v->ce.base);
 }
 
 static void
@@ -135,9 +133,9 @@ test_deadline_cancels_probe(void **state)
 	(void)state;
 	env_init(&v, NULL);
 	opts_init(&o, 400);
-	assert_non_null(check_start(v.base, v.r, v.ctx, "mail.lab.invalid", &o,
+	assert_non_null(check_start(&v.ce, "mail.lab.invalid", &o,
 	    done_cb, &v, &e));
-	event_base_dispatch(v.base);
+	event_base_dispatch(v.ce.base);
 	assert_non_null(v.res);
 	assert_int_equal(v.res->nhosts, 1);
 	assert_string_equal(v.res->hosts[0].mx->name, "mx.lab.invalid");
@@ -160,13 +158,13 @@ test_null_mx_and_bad_name(void **state)
 	(void)state;
 	env_init(&v, NULL);
 	opts_init(&o, 2000);
-	assert_non_null(check_start(v.base, v.r, v.ctx, "null.lab.invalid", &o,
+	assert_non_null(check_start(&v.ce, "null.lab.invalid", &o,
 	    done_cb, &v, &e));
-	event_base_dispatch(v.base);
+	event_base_dispatch(v.ce.base);
 	assert_non_null(v.res);
 	assert_true(v.res->mx->null_mx);
 	assert_int_equal(v.res->verdict, CHECK_NONE);
-	assert_null(check_start(v.base, v.r, v.ctx, "bad..name", &o, done_cb,
+	assert_null(check_start(&v.ce, "bad..name", &o, done_cb,
 	    &v, &e));
 	assert_int_equal(e.kind, ERR_USAGE);
 	env_free(&v);
@@ -195,20 +193,20 @@ test_dns_deadline_and_cancel(void **state)
 	    ntohs(sin.sin_port));
 	env_init(&v, stub);
 	opts_init(&o, 300);
-	assert_non_null(check_start(v.base, v.r, v.ctx, "a.slow.test", &o,
+	assert_non_null(check_start(&v.ce, "a.slow.test", &o,
 	    done_cb, &v, &e));
-	event_base_dispatch(v.base);
+	event_base_dispatch(v.ce.base);
 	assert_non_null(v.res);
 	assert_true(v.res->dns_timed_out);
 	assert_int_equal(v.res->verdict, CHECK_UNKNOWN);
 	/* Cancelled before it ends: no callback, nothing leaks. */
 	check_result_free(v.res);
 	v.res = NULL;
-	c = check_start(v.base, v.r, v.ctx, "b.slow.test", &o, done_cb, &v, &e);
+	c = check_start(&v.ce, "b.slow.test", &o, done_cb, &v, &e);
 	assert_non_null(c);
 	check_cancel(c);
 	check_cancel(NULL);
-	event_base_loop(v.base, EVLOOP_NONBLOCK);
+	event_base_loop(v.ce.base, EVLOOP_NONBLOCK);
 	assert_null(v.res);
 	env_free(&v);
 	close(ufd);
