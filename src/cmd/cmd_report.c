@@ -1,0 +1,329 @@
+/*
+ * cmd_report - "daneops report": TLS reports (RFC 8460) received by mail.
+ *
+ *   daneops report ingest [--file F]... [--maildir DIR]   (stdin by default)
+ *   daneops report summary [--since DATE] [--domain D] [--json]
+ *   daneops report digest --alert-to ADDR [--since DATE] [--domain D]
+ *
+ * Options, printing and exit statuses only; the engine is src/report.
+ * Ingest (cmd_report_ingest.c) has the exit contract of an alias pipe,
+ * documented in daneops-report(1).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "cmd/cmd_report.h"
+#include "report/alert.h"
+#include "report/store.h"
+#include "report/summary.h"
+#include "report/tlsrpt.h"
+#include "util/xalloc.h"
+
+/* A digest covers the last day unless --since says otherwise. */
+#define REPORT_DIGEST_PERIOD (24 * 3600)
+
+static const char report_usage_text[] =
+"usage: daneops report ingest [--file FILE]... [--maildir DIR] [options]\n"
+"       daneops report summary [--since DATE] [--domain DOMAIN] [--json]\n"
+"       daneops report digest --alert-to ADDR [--since DATE] [--domain D]\n"
+"\n"
+"Store TLS reports (RFC 8460) that arrive by mail, and summarise them.\n"
+"ingest reads one message on standard input (for an alias pipe), or the\n"
+"messages or report files given.\n"
+"\n"
+"  --file FILE        a message, .json or .json.gz file (repeatable)\n"
+"  --maildir DIR      every message in DIR/new and DIR/cur\n"
+"  --db PATH          the database (" REPORT_DB ")\n"
+"  --quarantine DIR   unusable messages from stdin go here\n"
+"                     (" REPORT_QUARANTINE ")\n"
+"  --alert-to ADDR    mail failures (ingest) or the digest to ADDR\n"
+"  --alert-from ADDR  sender of those mails (default: the MTA's choice)\n"
+"  --sendmail PATH    the sendmail program (" ALERT_SENDMAIL ")\n"
+"  --since DATE       YYYY-MM-DD, an RFC 3339 time, or Nd / Nh ago\n"
+"  --domain DOMAIN    only this policy domain\n"
+"  --json             summary as JSON\n"
+"  -h, --help         this text\n"
+"\n"
+"Exit status: 0 done (ingest: stored, duplicate or quarantined), 2 usage,\n"
+"3 an input or the database unusable, 75 temporary failure: try again.\n"
+"See daneops-report(1).\n";
+
+void
+report_log(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("daneops report: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	va_start(ap, fmt);
+	vsyslog(prio, fmt, ap);
+	va_end(ap);
+}
+
+char *
+report_clean(const char *s, size_t max)
+{
+	char *out = xstrndup(s != NULL ? s : "-", max);
+	char *p;
+
+	for (p = out; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return out;
+}
+
+int
+report_mail(const struct report_args *a, const char *subject,
+	const char *body, struct err *e)
+{
+	size_t len;
+	char *msg;
+	int rc;
+
+	msg = alert_compose(a->alert_from, a->alert_to, subject, body,
+	    time(NULL), &len, e);
+	if (msg == NULL)
+		return -1;
+	rc = alert_send(a->sendmail, a->alert_from, a->alert_to, msg, len,
+	    ALERT_TIMEOUT, e);
+	free(msg);
+	return rc;
+}
+
+/* --since: a date, a time, or "N" + d/h ago. */
+static int
+report_since(const char *arg, time_t *t, struct err *e)
+{
+	char *end;
+	long n;
+
+	if (tlsrpt_time_parse(arg, t) == 0)
+		return 0;
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno == 0 && end != arg && n >= 0 && n <= 100000 &&
+	    (strcmp(end, "d") == 0 || strcmp(end, "h") == 0)) {
+		*t = time(NULL) - n * (*end == 'd' ? 86400 : 3600);
+		return 0;
+	}
+	return err_set(e, ERR_USAGE, "--since %s: expected YYYY-MM-DD, an "
+	    "RFC 3339 time, or a number of days (7d) or hours (12h) ago", arg);
+}
+
+enum { OPT_FILE = 256, OPT_MAILDIR, OPT_DB, OPT_QUARANTINE, OPT_ALERT_TO,
+	OPT_ALERT_FROM, OPT_SENDMAIL, OPT_SINCE, OPT_DOMAIN, OPT_JSON };
+
+static int
+report_option(struct report_args *a, int ch, char *arg, struct err *e)
+{
+	size_t n;
+
+	switch (ch) {
+	case OPT_FILE:
+		if (a->nfiles == REPORT_MAX_FILES)
+			return err_set(e, ERR_USAGE, "--file: at most %d times",
+			    REPORT_MAX_FILES);
+		a->files[a->nfiles++] = arg;
+		return 0;
+	case OPT_MAILDIR:
+		a->maildir = arg;
+		return 0;
+	case OPT_DB:
+		a->db = arg;
+		return 0;
+	case OPT_QUARANTINE:
+		a->quarantine = arg;
+		return 0;
+	case OPT_SENDMAIL:
+		a->sendmail = arg;
+		return 0;
+	case OPT_JSON:
+		a->json = 1;
+		return 0;
+	case OPT_SINCE:
+		return report_since(arg, &a->since, e);
+	case OPT_ALERT_TO:
+	case OPT_ALERT_FROM:
+		if (!alert_address_ok(arg))
+			return err_set(e, ERR_USAGE, "%s %s: not a usable mail "
+			    "address", ch == OPT_ALERT_TO ? "--alert-to" :
+			    "--alert-from", arg);
+		*(ch == OPT_ALERT_TO ? &a->alert_to : &a->alert_from) = arg;
+		return 0;
+	case OPT_DOMAIN:
+		n = strlen(arg);
+		if (n > 1 && arg[n - 1] == '.')
+			arg[n - 1] = '\0';
+		a->domain = arg;
+		return 0;
+	}
+	return err_set(e, ERR_USAGE, "unknown option");
+}
+
+/* Parse argv (after the subcommand); -1 with e set, 1 for --help, or 0. */
+static int
+report_parse(struct report_args *a, int argc, char **argv, struct err *e)
+{
+	static const struct option longopts[] = {
+		{ "file", required_argument, NULL, OPT_FILE },
+		{ "maildir", required_argument, NULL, OPT_MAILDIR },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "quarantine", required_argument, NULL, OPT_QUARANTINE },
+		{ "alert-to", required_argument, NULL, OPT_ALERT_TO },
+		{ "alert-from", required_argument, NULL, OPT_ALERT_FROM },
+		{ "sendmail", required_argument, NULL, OPT_SENDMAIL },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "domain", required_argument, NULL, OPT_DOMAIN },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(a, 0, sizeof(*a));
+	a->db = REPORT_DB;
+	a->quarantine = REPORT_QUARANTINE;
+	a->sendmail = ALERT_SENDMAIL;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (ch == 'h')
+			return 1;
+		if (ch == ':')
+			return err_set(e, ERR_USAGE, "%s needs a value",
+			    argv[optind - 1]);
+		if (ch == '?')
+			return err_set(e, ERR_USAGE, "unknown option %s "
+			    "(daneops report --help)", argv[optind - 1]);
+		if (report_option(a, ch, optarg, e) < 0)
+			return -1;
+	}
+	if (optind < argc)
+		return err_set(e, ERR_USAGE, "unexpected argument %s (files "
+		    "are given with --file)", argv[optind]);
+	return 0;
+}
+
+static int
+report_fail(const struct err *e)
+{
+	cmd_error("report", "%s", e->msg);
+	return exitcode_for(e->kind);
+}
+
+/* The stored summary; NULL with e set.  A missing database is no data. */
+static struct summary *
+report_load(const struct report_args *a, struct err *e)
+{
+	struct summary *s;
+	struct store *st;
+
+	if (access(a->db, F_OK) < 0) {
+		err_set_errno(e, ERR_INPUT, errno, "%s: no database (nothing "
+		    "ingested yet?)", a->db);
+		return NULL;
+	}
+	if ((st = store_open(a->db, e)) == NULL)
+		return NULL;
+	s = summary_new();
+	if (summary_load(s, st, a->since, a->domain, e) < 0) {
+		summary_free(s);
+		s = NULL;
+	}
+	store_free(st);
+	return s;
+}
+
+static int
+report_summary(const struct report_args *a)
+{
+	struct summary *s;
+	struct err e;
+	char *text;
+
+	err_clear(&e);
+	if (a->nfiles > 0 || a->maildir != NULL || a->alert_to != NULL) {
+		cmd_error("report", "summary takes --db, --since, --domain and "
+		    "--json only");
+		return EXIT_USAGE;
+	}
+	if ((s = report_load(a, &e)) == NULL)
+		return report_fail(&e);
+	text = a->json ? summary_json(s) : summary_text(s);
+	fputs(text, stdout);
+	free(text);
+	summary_free(s);
+	return EXIT_PASS;
+}
+
+static int
+report_digest(struct report_args *a)
+{
+	struct summary *s;
+	struct err e;
+	char *text, *subject;
+	int rc = EXIT_PASS;
+
+	err_clear(&e);
+	if (a->alert_to == NULL) {
+		cmd_error("report", "digest needs --alert-to ADDR");
+		return EXIT_USAGE;
+	}
+	if (a->since == 0)
+		a->since = time(NULL) - REPORT_DIGEST_PERIOD;
+	if ((s = report_load(a, &e)) == NULL)
+		return report_fail(&e);
+	subject = xasprintf("daneops: TLS report digest: %ld reports, %lld "
+	    "failed sessions", s->nreports, (long long)summary_failed(s));
+	text = summary_text(s);
+	if (report_mail(a, subject, text, &e) < 0)
+		rc = report_fail(&e);
+	else
+		printf("digest sent to %s: %s\n", a->alert_to, subject);
+	free(text);
+	free(subject);
+	summary_free(s);
+	return rc;
+}
+
+int
+cmd_report(int argc, char **argv)
+{
+	struct report_args a;
+	const char *sub;
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		fputs(report_usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_PASS;
+	}
+	sub = argv[1];
+	rc = report_parse(&a, argc - 1, argv + 1, &e);
+	if (rc > 0)
+		return fputs(report_usage_text, stdout) < 0 ? EXIT_UNCHECKED :
+		    EXIT_PASS;
+	if (rc < 0)
+		return report_fail(&e);
+	if (strcmp(sub, "ingest") == 0)
+		return report_ingest(&a);
+	if (strcmp(sub, "summary") == 0)
+		return report_summary(&a);
+	if (strcmp(sub, "digest") == 0)
+		return report_digest(&a);
+	cmd_error("report", "unknown subcommand '%s': ingest, summary or "
+	    "digest (daneops report --help)", sub);
+	return EXIT_USAGE;
+}

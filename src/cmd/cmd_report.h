@@ -1,0 +1,47 @@
+/*
+ * cmd_report - the parts of "daneops report" shared by its front-end files
+ * (cmd_report.c: options, summary, digest; cmd_report_ingest.c: ingest).
+ */
+#ifndef DANEOPS_CMD_REPORT_H
+#define DANEOPS_CMD_REPORT_H
+
+#include <time.h>
+
+#include "util/err.h"
+
+#define REPORT_DB "/var/lib/daneops/tlsrpt.sqlite"
+#define REPORT_QUARANTINE "/var/lib/daneops/quarantine"
+#define REPORT_MAX_FILES 1024           /* --file given more often */
+
+struct report_args {
+	const char *db;
+	const char *quarantine;
+	const char *alert_to;
+	const char *alert_from;
+	const char *sendmail;
+	const char *files[REPORT_MAX_FILES];
+	int nfiles;
+	const char *maildir;
+	const char *domain;             /* --domain, trailing dot removed */
+	time_t since;                   /* --since, 0 when not given */
+	int json;
+};
+
+/* "daneops report ingest"; returns the exit status. */
+int report_ingest(struct report_args *a);
+
+/*
+ * Log one line to stderr and syslog (the alias pipe's only witness: an MTA
+ * discards the output of a pipe that exits 0).
+ */
+void report_log(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Copy s for printing, with control characters replaced by '?'. */
+char *report_clean(const char *s, size_t max);
+
+/* Mail text (subject, body) to --alert-to; 0 or -1 with e set. */
+int report_mail(const struct report_args *a, const char *subject,
+	const char *body, struct err *e);
+
+#endif

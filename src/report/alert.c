@@ -1,0 +1,243 @@
+/*
+ * alert - compose a notification mail and hand it to sendmail.
+ */
+#include "report/alert.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/sbuf.h"
+#include "util/xalloc.h"
+
+/* RFC 5322 section 2.1.1: at most 998 characters a line. */
+#define ALERT_LINE_MAX 998
+
+int
+alert_address_ok(const char *addr)
+{
+	const char *p;
+
+	if (addr == NULL || *addr == '\0' || *addr == '-' ||
+	    strlen(addr) > 254)
+		return 0;
+	for (p = addr; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f ||
+		    strchr("\"<>(),;\\", *p) != NULL)
+			return 0;
+	return 1;
+}
+
+/* RFC 5322 date in UTC; the C library's %a and %b follow the locale. */
+static void
+alert_date(struct sbuf *b, time_t now)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm tm;
+
+	if (gmtime_r(&now, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	sbuf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\n",
+	    days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Message-ID in the domain of from, or "daneops.invalid". */
+static void
+alert_message_id(struct sbuf *b, const char *from, time_t now)
+{
+	const char *at = from != NULL ? strrchr(from, '@') : NULL;
+	unsigned long long r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r ^= (unsigned long long)getpid() << 32;
+	sbuf_printf(b, "Message-ID: <daneops.%lld.%016llx@%s>\n",
+	    (long long)now, r, at != NULL && at[1] != '\0' ? at + 1 :
+	    "daneops.invalid");
+}
+
+/* The body, with over-long lines broken so no MTA rejects or rewrites it. */
+static void
+alert_body(struct sbuf *b, const char *body)
+{
+	size_t col = 0;
+
+	for (; *body != '\0'; body++) {
+		if (*body == '\n')
+			col = 0;
+		else if (++col > ALERT_LINE_MAX) {
+			sbuf_adds(b, "\n");
+			col = 1;
+		}
+		sbuf_add(b, body, 1);
+	}
+	if (b->len > 0 && b->data[b->len - 1] != '\n')
+		sbuf_adds(b, "\n");
+}
+
+char *
+alert_compose(const char *from, const char *to, const char *subject,
+	const char *body, time_t now, size_t *len, struct err *e)
+{
+	struct sbuf b;
+	const char *p;
+
+	if (!alert_address_ok(to) || (from != NULL && !alert_address_ok(from))) {
+		err_set(e, ERR_USAGE, "alert: unusable address %s",
+		    alert_address_ok(to) ? from : to);
+		return NULL;
+	}
+	for (p = subject; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
+			err_set(e, ERR_USAGE, "alert: the subject must be "
+			    "printable ASCII on one line");
+			return NULL;
+		}
+	}
+	sbuf_init(&b, ALERT_MAX_BODY + 4096);
+	if (from != NULL)
+		sbuf_printf(&b, "From: %s\n", from);
+	sbuf_printf(&b, "To: %s\nSubject: %s\n", to, subject);
+	alert_date(&b, now);
+	alert_message_id(&b, from, now);
+	sbuf_adds(&b, "Auto-Submitted: auto-generated\nMIME-Version: 1.0\n"
+	    "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: 8bit\n\n");
+	alert_body(&b, body);
+	return sbuf_steal(&b, len);
+}
+
+/* Milliseconds left until deadline (CLOCK_MONOTONIC), at least 0. */
+static int
+alert_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms > 1000000 ? 1000000 : (int)ms;
+}
+
+/* Write msg to fd before the deadline; 0 or -1 with e set. */
+static int
+alert_write(int fd, const char *msg, size_t len,
+	const struct timespec *deadline, struct err *e)
+{
+	struct pollfd pfd = { fd, POLLOUT, 0 };
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		if (poll(&pfd, 1, alert_left(deadline)) == 0)
+			return err_set(e, ERR_TEMP, "sendmail: timed out taking "
+			    "the message");
+		n = send(fd, msg + done, len - done, MSG_NOSIGNAL);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return err_set_errno(e, ERR_SYSTEM, errno, "sendmail: "
+			    "exited before taking the message");
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* Reap pid before the deadline, or kill it; 0 or -1 with e set. */
+static int
+alert_wait(pid_t pid, const char *sendmail, const struct timespec *deadline,
+	struct err *e)
+{
+	int status;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return err_set_errno(e, ERR_SYSTEM, errno, "waitpid");
+		if (alert_left(deadline) == 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return err_set(e, ERR_TEMP, "%s: killed: not done "
+			    "before the deadline", sendmail);
+		}
+		usleep(10 * 1000);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		return err_set(e, WEXITSTATUS(status) == 75 ? ERR_TEMP :
+		    ERR_SYSTEM, "%s: exit status %d", sendmail,
+		    WEXITSTATUS(status));
+	return err_set(e, ERR_SYSTEM, "%s: killed by signal %d", sendmail,
+	    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/* In the child: stdin from the socket, stdout to stderr, then sendmail. */
+static void
+alert_child(int fd, const char *sendmail, char *const argv[])
+{
+	if (dup2(fd, STDIN_FILENO) < 0 || dup2(STDERR_FILENO,
+	    STDOUT_FILENO) < 0)
+		_exit(71);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	execv(sendmail, argv);
+	_exit(errno == ENOENT ? 69 : 71);       /* EX_UNAVAILABLE, EX_OSERR */
+}
+
+int
+alert_send(const char *sendmail, const char *from, const char *to,
+	const char *msg, size_t len, int timeout, struct err *e)
+{
+	char *argv[7] = { (char *)sendmail, "-oi", "-t", NULL, NULL, NULL,
+	    NULL };
+	struct timespec deadline;
+	struct err werr;
+	int sv[2], rc;
+	pid_t pid;
+
+	if (access(sendmail, X_OK) < 0)
+		return err_set_errno(e, ERR_SYSTEM, errno, "%s", sendmail);
+	if (from != NULL) {
+		argv[2] = "-f";
+		argv[3] = (char *)from;
+		argv[4] = "--";
+		argv[5] = (char *)to;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_set_errno(e, ERR_SYSTEM, errno, "socketpair");
+	if ((pid = fork()) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return err_set_errno(e, ERR_TEMP, errno, "fork");
+	}
+	if (pid == 0)
+		alert_child(sv[1], sendmail, argv);
+	close(sv[1]);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	rc = alert_write(sv[0], msg, len, &deadline, &werr);
+	close(sv[0]);
+	/* sendmail's own verdict explains a failed write best. */
+	if (alert_wait(pid, sendmail, &deadline, e) < 0)
+		return -1;
+	if (rc < 0)
+		*e = werr;
+	return rc;
+}
