@@ -1,0 +1,195 @@
+/*
+ * certbot - source paths, reuse_key, and the rollover hand-off.
+ */
+#include "roll/certbot.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/fileio.h"
+#include "util/sbuf.h"
+#include "util/xalloc.h"
+
+void
+certbot_source(const struct conf *c, const struct conf_lineage *l,
+	char **key, char **chain)
+{
+	if (l->certbot != NULL) {
+		*key = xasprintf("%s/live/%s/privkey.pem", c->certbot_dir,
+		    l->certbot);
+		*chain = xasprintf("%s/live/%s/fullchain.pem", c->certbot_dir,
+		    l->certbot);
+	} else {
+		*key = xstrdup(l->source_key);
+		*chain = xstrdup(l->source_chain);
+	}
+}
+
+/* Is line "reuse_key = ..." (any spacing)? */
+static int
+certbot_is_reuse(const char *line, size_t len)
+{
+	static const char k[] = "reuse_key";
+
+	while (len > 0 && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
+	if (len < sizeof(k) - 1 || strncmp(line, k, sizeof(k) - 1) != 0)
+		return 0;
+	line += sizeof(k) - 1;
+	len -= sizeof(k) - 1;
+	while (len > 0 && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
+	return len > 0 && *line == '=';
+}
+
+/* The renewal file with reuse_key = True under [renewalparams]. */
+static char *
+certbot_edit(const char *text, const char *path, struct err *e)
+{
+	const char *p = text, *nl;
+	struct sbuf b;
+	int in_params = 0, done = 0;
+	size_t len;
+
+	sbuf_init(&b, FILEIO_DEFAULT_MAX);
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) + 1 : strlen(p);
+		if (*p == '[') {
+			if (in_params && !done) {
+				sbuf_adds(&b, "reuse_key = True\n");
+				done = 1;
+			}
+			in_params = strncmp(p, "[renewalparams]", 15) == 0;
+		}
+		if (in_params && certbot_is_reuse(p, len)) {
+			if (!done)
+				sbuf_adds(&b, "reuse_key = True\n");
+			done = 1;
+		} else
+			sbuf_add(&b, p, len);
+		p += len;
+	}
+	if (!done && in_params) {
+		if (b.len > 0 && b.data[b.len - 1] != '\n')
+			sbuf_adds(&b, "\n");
+		sbuf_adds(&b, "reuse_key = True\n");
+		done = 1;
+	}
+	if (!done) {
+		sbuf_free(&b);
+		err_set(e, ERR_INPUT, "%s: no [renewalparams] section: is this a "
+		    "certbot renewal file?", path);
+		return NULL;
+	}
+	return sbuf_steal(&b, NULL);
+}
+
+int
+certbot_reuse_key(const char *certbot_dir, const char *name, struct err *e)
+{
+	char *path = xasprintf("%s/renewal/%s.conf", certbot_dir, name);
+	char *text, *out = NULL;
+	struct stat st;
+	int rc = -1;
+
+	if ((text = fileio_read(path, FILEIO_DEFAULT_MAX, NULL, e)) == NULL)
+		goto done;
+	if ((out = certbot_edit(text, path, e)) == NULL)
+		goto done;
+	if (strcmp(out, text) == 0) {
+		rc = 0;         /* already set: leave the file alone */
+		goto done;
+	}
+	if (stat(path, &st) < 0) {
+		err_set_errno(e, ERR_SYSTEM, errno, "%s", path);
+		goto done;
+	}
+	rc = fileio_write_atomic(path, out, strlen(out), st.st_mode & 07777, e);
+done:
+	free(text);
+	free(out);
+	free(path);
+	return rc;
+}
+
+static int
+certbot_renew(const struct conf *c, const struct conf_lineage *l,
+	struct err *e)
+{
+	/*
+	 * Without a terminal certbot renew sleeps up to 8 minutes first to
+	 * spread load on the CA; one forced renewal under our lock must not.
+	 */
+	char *argv[] = { c->certbot_command, "renew", "--force-renewal",
+	    "--reuse-key", "--non-interactive", "--no-random-sleep-on-renew",
+	    "--cert-name", l->certbot, NULL };
+	pid_t pid;
+	int status;
+
+	if ((pid = fork()) < 0)
+		return err_set_errno(e, ERR_SYSTEM, errno, "fork");
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return err_set_errno(e, ERR_SYSTEM, errno, "waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return err_set(e, ERR_TEMP, "[lineage %s] '%s renew "
+		    "--force-renewal --reuse-key --cert-name %s' failed "
+		    "(status %d); the old key is back in place; see certbot's "
+		    "log, the next run tries again", l->name,
+		    c->certbot_command, l->certbot,
+		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
+int
+certbot_handoff(const struct conf *c, const struct conf_lineage *l,
+	const char *next_path, const char *state_dir, struct err *e)
+{
+	char *live, *prev, *old = NULL, *next = NULL, target[PATH_MAX];
+	int rc = -1;
+
+	if (l->certbot == NULL)
+		return 0;
+	if (certbot_reuse_key(c->certbot_dir, l->certbot, e) < 0)
+		return -1;
+	live = xasprintf("%s/live/%s/privkey.pem", c->certbot_dir, l->certbot);
+	prev = xasprintf("%s/prev.key", state_dir);
+	if (realpath(live, target) == NULL) {
+		err_set_errno(e, ERR_INPUT, errno, "%s", live);
+		goto done;
+	}
+	if ((old = fileio_read(target, FILEIO_DEFAULT_MAX, NULL, e)) == NULL ||
+	    (next = fileio_read(next_path, FILEIO_DEFAULT_MAX, NULL, e)) == NULL ||
+	    fileio_write_atomic(prev, old, strlen(old), 0600, e) < 0 ||
+	    fileio_write_atomic(target, next, strlen(next), 0600, e) < 0)
+		goto done;
+	if (certbot_renew(c, l, e) < 0) {
+		struct err e2;
+
+		err_clear(&e2);
+		(void)fileio_write_atomic(target, old, strlen(old), 0600, &e2);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(old);
+	free(next);
+	free(live);
+	free(prev);
+	return rc;
+}

@@ -1,0 +1,41 @@
+#!/bin/sh
+# tests/data/fake-certbot.sh - stands in for "certbot renew --force-renewal
+# --reuse-key --non-interactive --cert-name NAME" in tests/e2e/roll_certbot.sh
+# (no ACME server here): it does to the lineage's files what certbot does -
+# a CSR from the key live/NAME/privkey.pem points to (reuse_key), a new
+# certificate (from the lab CA, not an ACME CA), the next version's
+# archive/NAME/{cert,chain,fullchain,privkey}N.pem, and the live/NAME
+# symlinks moved to them.  FAKE_CERTBOT_FAIL=1 makes it fail like an ACME
+# error.  Environment: FAKE_CERTBOT_DIR, LAB_INT_ECDSA_CERT/_KEY.
+set -eu
+echo "$*" >>"$FAKE_CERTBOT_DIR/calls.log"
+[ "${FAKE_CERTBOT_FAIL:-0}" = 1 ] && { echo "fake certbot: ACME error" >&2; exit 1; }
+name=
+while [ $# -gt 0 ]; do
+	case $1 in --cert-name) name=$2; shift ;; esac
+	shift
+done
+case " $(tail -1 "$FAKE_CERTBOT_DIR/calls.log") " in
+*" renew "*"--force-renewal"*"--reuse-key"*) ;;
+*) echo "fake certbot: unexpected arguments" >&2; exit 2 ;;
+esac
+grep -q '^reuse_key = True$' "$FAKE_CERTBOT_DIR/renewal/$name.conf"
+live=$FAKE_CERTBOT_DIR/live/$name
+arch=$FAKE_CERTBOT_DIR/archive/$name
+n=1
+while [ -e "$arch/cert$n.pem" ] || [ -e "$arch/privkey$n.pem" ]; do n=$((n + 1)); done
+tmp=$(mktemp -d)
+openssl req -new -key "$live/privkey.pem" -subj /CN=mx.roll.test \
+	-addext subjectAltName=DNS:mx.roll.test -out "$tmp/csr" 2>/dev/null
+openssl x509 -req -in "$tmp/csr" -CA "$LAB_INT_ECDSA_CERT" -CAkey "$LAB_INT_ECDSA_KEY" \
+	-CAcreateserial -CAserial "$tmp/srl" -days 30 -copy_extensions copy \
+	-out "$arch/cert$n.pem" 2>/dev/null
+cp "$LAB_INT_ECDSA_CERT" "$arch/chain$n.pem"
+cat "$arch/cert$n.pem" "$arch/chain$n.pem" >"$arch/fullchain$n.pem"
+cp "$live/privkey.pem" "$arch/privkey$n.pem"
+chmod 600 "$arch/privkey$n.pem"
+for f in cert chain fullchain privkey; do
+	ln -sfn "../../archive/$name/$f$n.pem" "$live/$f.pem.new"
+	mv -T "$live/$f.pem.new" "$live/$f.pem"
+done
+rm -rf "$tmp"

@@ -1,0 +1,209 @@
+# tests/data/roll-lib.sh - helpers for tests/e2e/roll*.sh (sourced after
+# tests/lib.sh).  Each roll test starts a private lab with the world in
+# tests/data/roll-world (roll.test, mx.roll.test on 127.0.5.1, a lagging
+# second authoritative server ns2.roll.test) and stops it at the end.
+#
+# The ACME client is simulated: roll_issue writes a new key and/or a new
+# fullchain (issued by the lab CA with openssl) into the lineage's source
+# directory, each file replaced by rename - which is all an ACME client does.
+
+roll_lab_start() {
+	ROLL_LAB=$TMP/lab
+	trap 'roll_lab_stop; rm -rf "$TMP"' EXIT
+	if ! DANEOPS_LAB_WORLD=$DANEOPS_TOP/tests/data/roll-world \
+	    "$DANEOPS_TOP/lab/lab" start "$ROLL_LAB" >"$TMP/lab-start.log" 2>&1; then
+		echo "not ok 1 - the private roll lab did not start"
+		sed 's/^/#   /' "$TMP/lab-start.log" | tail -20
+		echo "1..1"
+		exit 1
+	fi
+	set -a
+	# shellcheck disable=SC1091
+	. "$ROLL_LAB/env"
+	set +a
+	RD=$LAB_ROLL_DIR
+	CONF=$RD/roll.conf
+	roll_soa_short
+	roll_sync_ns2
+}
+
+roll_lab_stop() {
+	[ -n "${ROLL_LAB:-}" ] && "$DANEOPS_TOP/lab/lab" stop "$ROLL_LAB" >/dev/null 2>&1
+	return 0
+}
+
+lx() { "$DANEOPS_TOP/lab/lab" exec "$ROLL_LAB" "$@"; }
+
+# roll ARGS: daneops roll with the test's configuration.  After every
+# "roll run" the retire rule is checked on the primary's zone: the records
+# of every deployed key (what the services present) are still served, and
+# after a run that completed, those of every next key too.  Violations go
+# to $TMP/violations; retire_guard_ok asserts there were none.
+roll() {
+	local rc
+	lx "$DANEOPS" roll "$@" --config "$CONF"
+	rc=$?
+	[ "$1" = run ] && retire_guard "$rc"
+	return "$rc"
+}
+
+retire_guard() {
+	local rc=$1 f k zone
+	zone=$(served)
+	for f in $(awk '$1 == "deploy_key" { print $3 }' "$CONF"); do
+		k=$(spki "$f")
+		# armed by the first completed run: before it nothing is published
+		grep -q "$k" <<<"$zone" || [ ! -s "$RD/guard-armed" ] ||
+			echo "deployed key $k of $f not served (exit $rc)" >>"$TMP/violations"
+	done
+	if [ "$rc" = 0 ]; then
+		for f in "$RD"/state/*/next.key; do
+			[ -f "$f" ] || continue
+			k=$(spki "$f")
+			grep -q "$k" <<<"$zone" ||
+				echo "next key $k of $f not served" >>"$TMP/violations"
+		done
+		echo armed >"$RD/guard-armed"
+	fi
+}
+
+retire_guard_ok() {
+	touch "$TMP/violations"
+	is "$(cat "$TMP/violations")" "" "after every run: no record of a deployed or next key retired"
+}
+
+# The lab's zones have negative TTL 30 s; roll.test gets 2 s so that the
+# hold time (2 x max(TTL, negative TTL)) is 4 s.
+roll_soa_short() {
+	cat >"$TMP/soa.txt" <<-EOF
+	server $LAB_AUTH
+	zone roll.test.
+	update delete roll.test. SOA
+	update add roll.test. 2 SOA ns.test. hostmaster.test. 100 30 10 3600 2
+	send
+	EOF
+	lx knsupdate -y "$(cat "$LAB_KNSUPDATE_KEY")" "$TMP/soa.txt"
+}
+
+# Copy the primary's signed zone to ns2 (the "zone transfer" of the tests).
+roll_sync_ns2() {
+	lx sh -c 'knotc -c "$LAB_KNOT_CONF" zone-read roll.test |
+		sed "s/^\[[^]]*\] //" >"$LAB_ROLL_DIR/ns2/zones/roll.test.zone.new" &&
+		mv "$LAB_ROLL_DIR/ns2/zones/roll.test.zone.new" \
+			"$LAB_ROLL_DIR/ns2/zones/roll.test.zone" &&
+		knotc -s "$LAB_ROLL_DIR/ns2/run/knot.sock" zone-reload roll.test' \
+		>/dev/null
+	sleep 0.3
+}
+
+# roll_conf [extra lines for the ec lineage]: the configuration.
+roll_conf() {
+	cat >"$CONF" <<-EOF
+	[daneops]
+	state_dir = $RD/state
+	ca_file = $LAB_CA
+	trust_anchor = $LAB_TA
+	resolver = $LAB_RESOLVER
+
+	[lineage ec]
+	source_key = $RD/src-ec/key.pem
+	source_chain = $RD/src-ec/fullchain.pem
+	deploy_key = $RD/deploy-ec/key.pem
+	deploy_chain = $RD/deploy-ec/chain.pem
+	deploy_combined = $RD/deploy-ec/combined.pem
+	tlsa = _25._tcp.mx.roll.test
+	ttl = 2
+	key_type = ec
+	provider = lab
+	reload = $RD/reload.sh
+	verify = mx.roll.test:25
+	verify = mx.roll.test:25:smtp@127.0.5.1
+	${1:-}
+
+	[provider lab]
+	type = rfc2136
+	zone = roll.test
+	server = ${ROLL_SERVER:-$LAB_AUTH}
+	tsig_key_file = $LAB_TSIG_KEYFILE
+	retries = 2
+	timeout = 4
+	EOF
+	cat >"$RD/reload.sh" <<-EOF
+	#!/bin/sh
+	# reload for the tests: an optional delay (to hold the lock), a log line
+	[ -f "$RD/reload-delay" ] && sleep "\$(cat "$RD/reload-delay")"
+	echo reload >>"$RD/reload.log"
+	exec /usr/sbin/postfix -c "$LAB_POSTFIX_CONF" reload
+	EOF
+	chmod 755 "$RD/reload.sh"
+}
+
+# roll_issue LINEAGE KEYFILE|new|same: a certificate for mx.roll.test from the
+# lab CA; "new" makes a fresh key, "same" keeps the source's key.
+roll_issue() {
+	local lin=$1 src=$RD/src-$1 key=$2 ca cakey
+	case $lin in
+	ec) ca=$LAB_INT_ECDSA_CERT cakey=$LAB_INT_ECDSA_KEY ;;
+	*) ca=$LAB_INT_RSA_CERT cakey=$LAB_INT_RSA_KEY ;;
+	esac
+	case $key in
+	same) cp "$src/key.pem" "$TMP/new.key" ;;
+	new) if [ "$lin" = ec ]; then
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+			-out "$TMP/new.key" 2>/dev/null
+	     else
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+			-out "$TMP/new.key" 2>/dev/null
+	     fi ;;
+	*) cp "$key" "$TMP/new.key" ;;
+	esac
+	openssl req -new -key "$TMP/new.key" -subj /CN=mx.roll.test \
+		-addext subjectAltName=DNS:mx.roll.test -out "$TMP/new.csr" 2>/dev/null
+	openssl x509 -req -in "$TMP/new.csr" -CA "$ca" -CAkey "$cakey" \
+		-CAcreateserial -CAserial "$TMP/ca.srl" -days 30 -copy_extensions copy \
+		-out "$TMP/new.crt" 2>/dev/null
+	cat "$TMP/new.crt" "$ca" >"$TMP/new.fullchain"
+	cp "$TMP/new.key" "$src/key.pem.tmp" && mv "$src/key.pem.tmp" "$src/key.pem"
+	cp "$TMP/new.fullchain" "$src/fullchain.pem.tmp" &&
+		mv "$src/fullchain.pem.tmp" "$src/fullchain.pem"
+}
+
+# The SPKI SHA-256 of a key or certificate file (= its 3 1 1 data).
+spki() {
+	if grep -q CERTIFICATE "$1"; then
+		openssl x509 -in "$1" -noout -pubkey
+	else
+		openssl pkey -in "$1" -pubout
+	fi 2>/dev/null | openssl pkey -pubin -outform DER 2>/dev/null |
+		openssl dgst -sha256 -r | cut -d' ' -f1
+}
+
+# The TLSA records the primary serves at the owner, "3 1 1 HEX" each.
+served() {
+	lx kdig @"$LAB_AUTH" +norec +short _25._tcp.mx.roll.test TLSA |
+		tr 'A-F' 'a-f' |
+		awk '{ d = ""; for (i = 4; i <= NF; i++) d = d $i; print $1, $2, $3, d }' |
+		sort
+}
+
+# The invariant: every live endpoint presents a key that a published,
+# validated record matches.
+invariant() {
+	local what=$1
+	lx "$DANEOPS" check --host mx.roll.test --port 25 --trust-anchor "$LAB_TA" \
+		--resolver "$LAB_RESOLVER" >"$TMP/inv" 2>&1
+	_tap_result $? "invariant after $what: daneops check passes" "$TMP/inv"
+}
+
+# Run roll until only waiting is left (each call is one timer tick).
+roll_settle() {
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		roll run >"$TMP/settle" 2>&1 || { cat "$TMP/settle"; return 1; }
+		grep -q 'wait until\|waiting' "$TMP/settle" || return 0
+		roll_sync_ns2
+		sleep 1
+	done
+	cat "$TMP/settle"
+	return 1
+}
