@@ -74,6 +74,29 @@ check_result_free(struct check_result *res)
 	free(res);
 }
 
+/* The host model (addresses, probes) before the mx_result is ours. */
+static void
+check_hosts_drop(struct check_result *res)
+{
+	size_t i, j;
+
+	if (res->hosts == NULL)
+		return;
+	for (i = 0; i <= MX_MAX_HOSTS; i++) {
+		struct check_host *h = &res->hosts[i];
+
+		for (j = 0; j < h->naddrs; j++) {
+			free(h->addrs[j].address);
+			free(h->addrs[j].probe_error);
+			probe_result_free(h->addrs[j].probe);
+		}
+		free(h->addrs);
+	}
+	free(res->hosts);
+	res->hosts = NULL;
+	res->nhosts = 0;
+}
+
 static void
 check_finish(struct check *c)
 {
@@ -99,6 +122,7 @@ check_probe_cb(void *arg, struct probe_result *pr)
 	struct check *c = a->c;
 
 	a->p = NULL;
+	a->job = NULL;
 	a->probe = pr;
 	if (--c->pending == 0 && c->lk == NULL)
 		check_finish(c);
@@ -113,6 +137,53 @@ check_names(const struct mx_host *h, const char *names[3])
 	names[2] = NULL;
 }
 
+/* Hosts whose addresses a sender would connect to. */
+static int
+check_host_probed(enum mx_dane d)
+{
+	return d == MX_DANE_APPLIES || d == MX_DANE_UNUSABLE ||
+	    d == MX_DANE_NONE;
+}
+
+static void
+check_target(const struct check *c, struct probe_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->port = c->res->port;
+	t->starttls = c->res->starttls;
+	t->ehlo_name = c->o.ehlo_name;
+	t->connect_ms = c->o.connect_ms;
+	t->reply_ms = c->o.reply_ms;
+	t->handshake_ms = c->o.handshake_ms;
+}
+
+/* Start one address's probe (or prober job); a refusal is recorded. */
+static void
+check_probe_addr(struct check *c, struct check_addr *a,
+	struct probe_target *t)
+{
+	const struct check_prober *pr = c->o.prober;
+	struct err e;
+
+	t->address = a->address;
+	if (pr != NULL && !t->defer_tlsa) {
+		a->job = pr->start(pr->ctx, t, check_probe_cb, a, &e);
+		if (a->job != NULL)
+			c->pending++;
+	} else {
+		a->p = probe_start(c->env->base, c->env->ctx, t,
+		    check_probe_cb, a, &e);
+		if (a->p != NULL)
+			c->pending++;
+	}
+	if (a->p == NULL && a->job == NULL)
+		a->probe_error = xstrdup(e.msg);
+}
+
+/*
+ * The host is decided: hand its records to the probes already talking
+ * (started when its addresses came), or start its probes now.
+ */
 static void
 check_probe_host(struct check *c, struct check_host *ch)
 {
@@ -121,19 +192,12 @@ check_probe_host(struct check *c, struct check_host *ch)
 	struct tlsa_rec **usable;
 	const char *names[3] = { NULL, NULL, NULL };
 	size_t i, n = 0;
-	struct err e;
 
 	usable = xcalloc(h->ntlsa + 1, sizeof(*usable));
 	for (i = 0; i < h->ntlsa; i++)
 		if (tlsa_rec_usable_smtp(h->tlsa[i], NULL))
 			usable[n++] = h->tlsa[i];
-	memset(&t, 0, sizeof(t));
-	t.port = c->res->port;
-	t.starttls = c->res->starttls;
-	t.ehlo_name = c->o.ehlo_name;
-	t.connect_ms = c->o.connect_ms;
-	t.reply_ms = c->o.reply_ms;
-	t.handshake_ms = c->o.handshake_ms;
+	check_target(c, &t);
 	if (h->dane == MX_DANE_APPLIES) {
 		check_names(h, names);
 		t.names = names;
@@ -144,75 +208,130 @@ check_probe_host(struct check *c, struct check_host *ch)
 	for (i = 0; i < ch->naddrs; i++) {
 		struct check_addr *a = &ch->addrs[i];
 
-		t.address = a->address;
-		a->p = probe_start(c->env->base, c->env->ctx, &t,
-		    check_probe_cb, a, &e);
-		if (a->p == NULL)
-			a->probe_error = xstrdup(e.msg);
-		else
-			c->pending++;
+		if (a->p != NULL)
+			probe_set_tlsa(a->p, &t);
+		else if (a->probe == NULL && a->probe_error == NULL)
+			check_probe_addr(c, a, &t);
 	}
 	free(usable);
 }
 
-/* Probe every address of every host that has some. */
 static void
-check_probe_all(struct check *c)
+check_host_addrs(struct check *c, struct check_host *ch)
 {
-	size_t i;
+	struct mx_host *h = ch->mx;
+	size_t j;
 
-	for (i = 0; i < c->res->nhosts; i++)
-		if (c->res->hosts[i].naddrs > 0)
-			check_probe_host(c, &c->res->hosts[i]);
-	if (c->pending == 0)
-		check_finish(c);
+	ch->addrs = xcalloc(h->naddrs + 1, sizeof(*ch->addrs));
+	ch->naddrs = h->naddrs;
+	for (j = 0; j < h->naddrs; j++) {
+		ch->addrs[j].address = xstrdup(h->addrs[j].addr);
+		ch->addrs[j].family = h->addrs[j].family;
+		ch->addrs[j].c = c;
+	}
 }
 
-/* Build the host/address model from the DNS result and start probing. */
+/* Cancel a host's probes and forget its addresses (not to be probed). */
+static void
+check_host_unprobe(struct check *c, struct check_host *ch)
+{
+	size_t j;
+
+	for (j = 0; j < ch->naddrs; j++) {
+		struct check_addr *a = &ch->addrs[j];
+
+		if (a->p != NULL) {
+			probe_cancel(a->p);
+			c->pending--;
+		}
+		free(a->address);
+		free(a->probe_error);
+		probe_result_free(a->probe);
+	}
+	free(ch->addrs);
+	ch->addrs = NULL;
+	ch->naddrs = 0;
+}
+
+/*
+ * One host's progress (mx_host_cb): connect as soon as its addresses are
+ * known, so that banner, EHLO and STARTTLS overlap the TLSA lookup; the
+ * records follow when the host is decided.  A host found bogus meanwhile
+ * loses its probes: a sender would not connect.
+ */
+static void
+check_host_cb(void *arg, struct mx_host *h, size_t index, int decided)
+{
+	struct check *c = arg;
+	struct check_host *ch;
+	struct probe_target t;
+	size_t i;
+
+	if (c->res->hosts == NULL)
+		c->res->hosts = xcalloc(MX_MAX_HOSTS + 1,
+		    sizeof(*c->res->hosts));
+	ch = &c->res->hosts[index];
+	ch->mx = h;
+	if (!decided) {
+		if (c->o.prober != NULL || ch->addrs != NULL)
+			return;
+		check_host_addrs(c, ch);
+		check_target(c, &t);
+		t.defer_tlsa = 1;
+		for (i = 0; i < ch->naddrs; i++)
+			check_probe_addr(c, &ch->addrs[i], &t);
+		return;
+	}
+	if (!check_host_probed(h->dane)) {
+		check_host_unprobe(c, ch);
+		return;
+	}
+	if (ch->addrs == NULL)
+		check_host_addrs(c, ch);
+	check_probe_host(c, ch);
+}
+
+/* DNS is done: the model takes the result; finish unless probes run. */
 static void
 check_mx_cb(void *arg, struct mx_result *mx)
 {
 	struct check *c = arg;
 	struct check_result *res = c->res;
-	size_t i, j;
+	size_t i;
 
 	c->lk = NULL;
 	res->mx = mx;
+	if (res->hosts == NULL)
+		res->hosts = xcalloc(MX_MAX_HOSTS + 1, sizeof(*res->hosts));
 	res->nhosts = mx->nhosts;
-	res->hosts = xcalloc(mx->nhosts + 1, sizeof(*res->hosts));
-	for (i = 0; i < mx->nhosts; i++) {
-		struct check_host *ch = &res->hosts[i];
-		struct mx_host *h = &mx->hosts[i];
-
-		ch->mx = h;
-		if (h->dane != MX_DANE_APPLIES && h->dane != MX_DANE_UNUSABLE &&
-		    h->dane != MX_DANE_NONE)
-			continue;
-		ch->addrs = xcalloc(h->naddrs + 1, sizeof(*ch->addrs));
-		ch->naddrs = h->naddrs;
-		for (j = 0; j < h->naddrs; j++) {
-			ch->addrs[j].address = xstrdup(h->addrs[j].addr);
-			ch->addrs[j].family = h->addrs[j].family;
-			ch->addrs[j].c = c;
-		}
-	}
-	check_probe_all(c);
+	for (i = 0; i < mx->nhosts; i++)
+		res->hosts[i].mx = &mx->hosts[i];
+	if (c->pending == 0)
+		check_finish(c);
 }
 
 static void
 check_cancel_probes(struct check *c, int timed_out)
 {
 	struct check_result *res = c->res;
-	size_t i, j;
+	const struct check_prober *pr = c->o.prober;
+	size_t i, j, n;
 
-	for (i = 0; i < res->nhosts; i++)
+	if (res->hosts == NULL)
+		return;
+	n = res->mx != NULL ? res->nhosts : MX_MAX_HOSTS;
+	for (i = 0; i < n; i++)
 		for (j = 0; j < res->hosts[i].naddrs; j++) {
 			struct check_addr *a = &res->hosts[i].addrs[j];
 
-			if (a->p == NULL)
+			if (a->p == NULL && a->job == NULL)
 				continue;
-			probe_cancel(a->p);
+			if (a->p != NULL)
+				probe_cancel(a->p);
+			else
+				pr->cancel(pr->ctx, a->job);
 			a->p = NULL;
+			a->job = NULL;
 			a->timed_out = timed_out;
 		}
 	c->pending = 0;
@@ -225,12 +344,14 @@ check_deadline_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	check_cancel_probes(c, 1);
 	if (c->lk != NULL) {
+		/* The hosts go with the lookup: so does their model. */
 		mx_lookup_cancel(c->lk);
 		c->lk = NULL;
 		c->res->dns_timed_out = 1;
+		check_hosts_drop(c->res);
 	}
-	check_cancel_probes(c, 1);
 	check_finish(c);
 }
 
@@ -261,6 +382,7 @@ check_start(const struct check_env *env, const char *name,
 	mo.single = o->single;
 	mo.no_ipv4 = o->no_ipv4;
 	mo.no_ipv6 = o->no_ipv6;
+	mo.host_cb = check_host_cb;
 	if (o->total_ms > 0) {
 		c->deadline = evtimer_new(env->base, check_deadline_cb, c);
 		tv.tv_sec = o->total_ms / 1000;
@@ -284,8 +406,11 @@ check_cancel(struct check *c)
 {
 	if (c == NULL)
 		return;
-	mx_lookup_cancel(c->lk);
 	check_cancel_probes(c, 0);
+	if (c->lk != NULL) {
+		mx_lookup_cancel(c->lk);
+		check_hosts_drop(c->res);
+	}
 	if (c->deadline != NULL)
 		event_free(c->deadline);
 	check_result_free(c->res);

@@ -71,6 +71,7 @@ struct check_addr {
 	int timed_out;                  /* the run's deadline passed */
 	int days_left;                  /* leaf expiry; valid with probe */
 	struct probe *p;                /* in flight */
+	void *job;                      /* in flight at the prober */
 	struct check *c;
 };
 
@@ -110,6 +111,20 @@ struct check_result {
 	size_t nwarnings;
 };
 
+/*
+ * A prober shared by many checks (survey's probe cache).  start behaves as
+ * probe_start (the callback runs once, from the loop, and owns the result;
+ * NULL with e set when refused); cancel (before the callback) drops the
+ * job without calling back.  With a prober a check asks once a host is
+ * decided, with its full target (no deferred records).
+ */
+struct check_prober {
+	void *(*start)(void *ctx, const struct probe_target *t,
+	    probe_done_cb done, void *arg, struct err *e);
+	void (*cancel)(void *ctx, void *job);
+	void *ctx;
+};
+
 struct check_opts {
 	uint16_t port;                  /* 0: 25 */
 	enum starttls_kind starttls;
@@ -120,6 +135,11 @@ struct check_opts {
 	int total_ms;                   /* deadline for the check; 0: none */
 	int connect_ms, reply_ms, handshake_ms;     /* 0: probe defaults */
 	const char *ehlo_name;
+	/*
+	 * Without a prober a check probes each host's addresses as soon as
+	 * they are known, handing the probes the TLSA records when they come.
+	 */
+	const struct check_prober *prober;      /* or NULL; borrowed */
 };
 
 /*

@@ -297,6 +297,8 @@ mx_host_done(struct mx_host *h)
 	dns_answer_free(h->ao);
 	dns_answer_free(h->ax);
 	h->ao = h->ax = NULL;
+	if (lk->opts.host_cb != NULL)
+		lk->opts.host_cb(lk->arg, h, (size_t)(h - lk->res->hosts), 1);
 	if (--lk->pending == 0)
 		mx_finish(lk);
 }
@@ -344,6 +346,9 @@ mx_host_advance(struct mx_host *h)
 			mx_host_done(h);
 			return;
 		}
+		if (h->lk->opts.host_cb != NULL)
+			h->lk->opts.host_cb(h->lk->arg, h,
+			    (size_t)(h - h->lk->res->hosts), 0);
 	}
 	if (!h->tried_original) {
 		if (h->ax == NULL) {

@@ -92,10 +92,22 @@ struct mx_result {
 	size_t nhosts;
 };
 
+/*
+ * Optional progress for one host (res->hosts[index]), from the loop, before
+ * the lookup's done callback: with decided 0 when its addresses are known
+ * and secure and TLSA is being asked (a prober may connect meanwhile); with
+ * decided 1 when the host is decided (dane set).  Hosts decided without a
+ * lookup (an unaskable name) get no call.  The host is borrowed: it lives
+ * in the mx_result the done callback receives.
+ */
+typedef void (*mx_host_cb)(void *arg, struct mx_host *h, size_t index,
+	int decided);
+
 struct mx_opts {
 	uint16_t port;          /* 0: 25 */
 	int single;             /* domain is a host: skip the MX lookup */
 	int no_ipv4, no_ipv6;
+	mx_host_cb host_cb;     /* or NULL; gets mx_lookup_start's arg */
 };
 
 typedef void (*mx_done_cb)(void *arg, struct mx_result *res);

@@ -58,6 +58,9 @@ struct probe {
 	int connect_errno;	/* connect(2) failed at once */
 	enum probe_phase phase;
 	struct event *ev_read, *ev_write, *ev_step, *ev_total;
+	struct event *ev_resume;	/* probe_set_tlsa on a parked probe */
+	int tlsa_ready;		/* SNI, names and records are known */
+	int parked;		/* ready for TLS, waiting for them */
 	struct starttls *st;
 	enum starttls_wait waiting;	/* the reply the step timer is for */
 	SSL *ssl;
@@ -120,6 +123,8 @@ probe_destroy(struct probe *p)
 		event_free(p->ev_step);
 	if (p->ev_total != NULL)
 		event_free(p->ev_total);
+	if (p->ev_resume != NULL)
+		event_free(p->ev_resume);
 	probe_tls_free(p->ssl, p->res != NULL && p->res->status == PROBE_OK &&
 	    p->res->tls_version != NULL ? probe_tls_bye(p->t.starttls) : NULL);
 	starttls_free(p->st);
@@ -382,6 +387,12 @@ probe_tls_start(struct probe *p)
 	struct err e;
 	char c;
 
+	if (!p->tlsa_ready) {
+		/* The total timer still bounds the wait. */
+		p->parked = 1;
+		evtimer_del(p->ev_step);
+		return;
+	}
 	if (p->t.starttls != STARTTLS_NONE &&
 	    recv(p->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {
 		probe_finish(p, PROBE_PROTOCOL, "server sent data after the "
@@ -460,17 +471,13 @@ probe_sockaddr(struct probe *p)
 	return 0;
 }
 
-/* Deep-copy the target, so the caller's may go away at once. */
+/* Copy what DANE needs: SNI, reference names, records. */
 static void
-probe_copy_target(struct probe *p, const struct probe_target *t)
+probe_copy_dane(struct probe *p, const struct probe_target *t)
 {
 	size_t i, n;
 
-	p->t = *t;
-	p->t.address = p->address = xstrdup(t->address);
 	p->t.sni = p->sni = t->sni != NULL ? xstrdup(t->sni) : NULL;
-	p->t.ehlo_name = p->ehlo =
-	    t->ehlo_name != NULL ? xstrdup(t->ehlo_name) : NULL;
 	for (n = 0; t->names != NULL && t->names[n] != NULL; n++)
 		;
 	p->names = xcalloc(n + 1, sizeof(*p->names));
@@ -482,6 +489,26 @@ probe_copy_target(struct probe *p, const struct probe_target *t)
 		p->tlsa[i] = t->tlsa[i] != NULL ? tlsa_rec_dup(t->tlsa[i]) :
 		    NULL;
 	p->t.tlsa = p->tlsa;
+	p->t.ntlsa = t->ntlsa;
+}
+
+/* Deep-copy the target, so the caller's may go away at once. */
+static void
+probe_copy_target(struct probe *p, const struct probe_target *t)
+{
+	p->t = *t;
+	p->t.address = p->address = xstrdup(t->address);
+	p->t.ehlo_name = p->ehlo =
+	    t->ehlo_name != NULL ? xstrdup(t->ehlo_name) : NULL;
+	if (t->defer_tlsa) {
+		p->t.sni = NULL;
+		p->t.names = NULL;
+		p->t.tlsa = NULL;
+		p->t.ntlsa = 0;
+		return;
+	}
+	probe_copy_dane(p, t);
+	p->tlsa_ready = 1;
 }
 
 /* Socket, events and connect(2); the outcome of connect comes later. */
@@ -551,6 +578,57 @@ probe_start(struct event_base *base, SSL_CTX *ctx,
 	}
 	p->res = probe_result_new();
 	return p;
+}
+
+static void
+probe_on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct probe *p = arg;
+
+	(void)fd;
+	(void)what;
+	if (p->parked) {
+		p->parked = 0;
+		probe_tls_start(p);
+	}
+}
+
+void
+probe_set_tlsa(struct probe *p, const struct probe_target *t)
+{
+	if (p == NULL || p->tlsa_ready)
+		return;
+	probe_copy_dane(p, t);
+	p->tlsa_ready = 1;
+	if (!p->parked)
+		return;
+	/* Resume from the loop: the callback never runs inside this call. */
+	if (p->ev_resume == NULL)
+		p->ev_resume = event_new(p->base, -1, 0, probe_on_resume, p);
+	if (p->ev_resume != NULL)
+		event_active(p->ev_resume, 0, 0);
+	else
+		probe_tls_start(p);
+}
+
+struct probe_result *
+probe_result_dup(const struct probe_result *res)
+{
+	struct probe_result *d;
+
+	if (res == NULL)
+		return NULL;
+	d = xmemdup(res, sizeof(*res));
+	d->detail = res->detail != NULL ? xstrdup(res->detail) : NULL;
+	d->banner = res->banner != NULL ? xstrdup(res->banner) : NULL;
+	d->tls_version = res->tls_version != NULL ?
+	    xstrdup(res->tls_version) : NULL;
+	d->cipher = res->cipher != NULL ? xstrdup(res->cipher) : NULL;
+	d->chain = res->chain != NULL ? X509_chain_up_ref(res->chain) : NULL;
+	d->verify_error_str = res->verify_error_str != NULL ?
+	    xstrdup(res->verify_error_str) : NULL;
+	d->matched = res->matched != NULL ? tlsa_rec_dup(res->matched) : NULL;
+	return d;
 }
 
 void

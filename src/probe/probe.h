@@ -50,6 +50,7 @@ struct probe_target {
 	struct tlsa_rec *const *tlsa;   /* records for OpenSSL's DANE (any usability) */
 	size_t ntlsa;
 	int connect_ms, reply_ms, handshake_ms, total_ms;   /* 0: defaults */
+	int defer_tlsa;                 /* wait for probe_set_tlsa before TLS */
 };
 /* The defaults: connect 10 s, each reply 30 s, handshake 30 s, total 60 s. */
 
@@ -82,6 +83,8 @@ struct probe_result {
 };
 
 void probe_result_free(struct probe_result *res);
+/* A deep copy (the chain's certificates are shared by reference count). */
+struct probe_result *probe_result_dup(const struct probe_result *res);
 
 /*
  * One client SSL_CTX for many probes: DANE enabled, TLS 1.2 and 1.3, no
@@ -98,6 +101,15 @@ struct probe *probe_start(struct event_base *base, SSL_CTX *ctx,
 	const struct probe_target *target, probe_done_cb done, void *arg,
 	struct err *e);
 void probe_cancel(struct probe *p);
+
+/*
+ * For a probe started with defer_tlsa: the SNI, reference names and TLSA
+ * records (from t; the rest of t is ignored), known only now.  The probe
+ * connects and speaks the plaintext dialogue meanwhile, so the dialogue
+ * overlaps the TLSA lookup; it waits before the handshake until this call
+ * (its timers still run).  Copied; callable once, before the callback.
+ */
+void probe_set_tlsa(struct probe *p, const struct probe_target *t);
 
 /*
  * probe_start returns NULL with e set only for arguments it cannot use (a

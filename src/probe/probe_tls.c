@@ -120,6 +120,12 @@ probe_ssl_ctx_new(struct err *e)
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, probe_verify_cb);
+	/*
+	 * A probe mostly waits for its peer: without their 16 KiB read and
+	 * write buffers meanwhile, thousands of probes in flight (a survey)
+	 * cost a third of the memory.
+	 */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	return ctx;
 }
 

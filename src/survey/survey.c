@@ -1,0 +1,384 @@
+/*
+ * survey - the scheduler: read, shard, check with bounded concurrency.
+ *
+ * A slot is one domain in flight.  survey_fill reads lines until every
+ * slot is busy or the input ends; each finished check frees its slot and
+ * fills again, so the loop always has concurrency checks to work on and
+ * the input is read no faster than it is checked.
+ */
+#include "survey/survey.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <openssl/evp.h>
+
+#include "util/xalloc.h"
+
+struct survey_slot {
+	TAILQ_ENTRY(survey_slot) link;
+	struct survey *s;
+	struct check *c;
+	const char *source;
+	size_t line;
+	char *input;
+};
+
+struct survey {
+	const struct check_env *env;
+	struct survey_opts o;
+	struct check_prober prober;
+	struct pcache *pc;
+	const char *const *paths;
+	size_t npath;                   /* next path to open */
+	const char *source;             /* the one being read */
+	FILE *fp;
+	size_t lineno;
+	int eof, stopping, ended;
+	TAILQ_HEAD(, survey_slot) slots;
+	struct event *ev_fill;          /* refill and end, from the loop */
+	survey_item_cb item;
+	survey_end_cb end;
+	void *arg;
+	struct survey_stats st;
+};
+
+static const char *survey_stdin[] = { "-", NULL };
+
+int
+survey_in_shard(const char *name, unsigned i, unsigned n)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	uint64_t h = 0;
+	int k;
+
+	if (n <= 1)
+		return 1;
+	if (!EVP_Digest(name, strlen(name), md, &len, EVP_sha256(), NULL))
+		return 0;
+	for (k = 0; k < 8; k++)
+		h = h << 8 | md[k];
+	return h % n == i - 1;
+}
+
+/* Open the next input; 0, or -1 when there is none left. */
+static int
+survey_open_next(struct survey *s, struct err *e)
+{
+	const char *p;
+
+	while ((p = s->paths[s->npath]) != NULL) {
+		s->npath++;
+		s->source = p;
+		s->lineno = 0;
+		if (strcmp(p, "-") == 0) {
+			s->fp = stdin;
+			return 0;
+		}
+		if ((s->fp = fopen(p, "r")) != NULL)
+			return 0;
+		err_set_errno(e, ERR_INPUT, errno, "%s", p);
+		return 1;
+	}
+	return -1;
+}
+
+static void
+survey_close_input(struct survey *s)
+{
+	if (s->fp != NULL && s->fp != stdin)
+		fclose(s->fp);
+	s->fp = NULL;
+}
+
+static void
+survey_error_item(struct survey *s, const char *input, const char *why)
+{
+	struct survey_item it;
+
+	memset(&it, 0, sizeof(it));
+	it.source = s->source;
+	it.line = s->lineno;
+	it.input = input;
+	it.error = why;
+	s->st.errors++;
+	s->item(s->arg, &it);
+}
+
+/*
+ * One line to a name: comments and surrounding blanks go; 0 with *name
+ * empty for nothing, -1 with why for a malformed line.
+ */
+static int
+survey_parse_line(char *buf, char **name, const char **why)
+{
+	char *p, *end;
+
+	if ((p = strchr(buf, '#')) != NULL)
+		*p = '\0';
+	for (p = buf; isspace((unsigned char)*p); p++)
+		;
+	for (end = p + strlen(p); end > p && isspace((unsigned char)end[-1]);
+	    end--)
+		;
+	*end = '\0';
+	*name = p;
+	if (*p == '\0')
+		return 0;
+	for (; p < end; p++)
+		if (isspace((unsigned char)*p) || !isprint((unsigned char)*p)) {
+			*why = "not one domain name";
+			return -1;
+		}
+	return 0;
+}
+
+/* Read one line into buf; 1 a line, 0 end of input, -1 too long. */
+static int
+survey_read_line(struct survey *s, char *buf, size_t size)
+{
+	size_t n;
+	int c, toolong = 0;
+
+	if (fgets(buf, (int)size, s->fp) == NULL)
+		return 0;
+	s->lineno++;
+	s->st.lines++;
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n')
+		return 1;
+	/* The rest of an over-long line is skipped, not kept. */
+	while ((c = getc(s->fp)) != EOF && c != '\n')
+		toolong = 1;
+	return toolong || n == size - 1 ? -1 : 1;
+}
+
+static void survey_check_done(void *arg, struct check_result *res);
+
+static void
+survey_start_one(struct survey *s, const char *name)
+{
+	struct survey_slot *sl = xcalloc(1, sizeof(*sl));
+	struct err e;
+
+	sl->s = s;
+	sl->source = s->source;
+	sl->line = s->lineno;
+	sl->input = xstrdup(name);
+	TAILQ_INSERT_TAIL(&s->slots, sl, link);
+	s->st.inflight++;
+	s->st.domains++;
+	sl->c = check_start(s->env, name, &s->o.co, survey_check_done, sl, &e);
+	if (sl->c == NULL) {
+		TAILQ_REMOVE(&s->slots, sl, link);
+		s->st.inflight--;
+		s->st.domains--;
+		survey_error_item(s, name, e.msg);
+		free(sl->input);
+		free(sl);
+	}
+}
+
+/* A line: skip, report, leave to another shard, or check. */
+static void
+survey_take_line(struct survey *s, char *buf, int rc)
+{
+	char norm[DNS_NAME_MAX], *name;
+	const char *why = NULL;
+	struct err e;
+
+	if (rc < 0) {
+		survey_error_item(s, "", "line too long");
+		return;
+	}
+	if (survey_parse_line(buf, &name, &why) < 0) {
+		survey_error_item(s, name, why);
+		return;
+	}
+	if (*name == '\0')
+		return;
+	err_clear(&e);
+	if (dns_name_normalize(name, norm, sizeof(norm), &e) == -1 ||
+	    strcmp(norm, ".") == 0) {
+		survey_error_item(s, name, e.kind != ERR_NONE ? e.msg :
+		    "not a domain name");
+		return;
+	}
+	if (!survey_in_shard(norm, s->o.shard, s->o.nshards)) {
+		s->st.skipped++;
+		return;
+	}
+	survey_start_one(s, norm);
+}
+
+static void
+survey_maybe_end(struct survey *s)
+{
+	if (s->ended || s->st.inflight > 0 || (!s->eof && !s->stopping))
+		return;
+	s->ended = 1;
+	survey_close_input(s);
+	pcache_get_stats(s->pc, &s->st.pc);
+	s->end(s->arg);
+}
+
+/* Keep every slot busy while there is input. */
+static void
+survey_fill(struct survey *s)
+{
+	char buf[SURVEY_LINE_MAX + 2];
+	struct err e;
+	int rc;
+
+	while (!s->stopping && !s->eof && s->st.inflight < s->o.concurrency) {
+		if (s->fp == NULL) {
+			err_clear(&e);
+			rc = survey_open_next(s, &e);
+			if (rc < 0) {
+				s->eof = 1;
+				break;
+			}
+			if (rc > 0) {
+				s->st.input_error = 1;
+				survey_error_item(s, "", e.msg);
+				continue;
+			}
+		}
+		rc = survey_read_line(s, buf, sizeof(buf));
+		if (rc == 0) {
+			if (ferror(s->fp))
+				s->st.input_error = 1;
+			survey_close_input(s);
+			continue;
+		}
+		survey_take_line(s, buf, rc);
+	}
+	survey_maybe_end(s);
+}
+
+static void
+survey_fill_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	survey_fill(arg);
+}
+
+static void
+survey_check_done(void *arg, struct check_result *res)
+{
+	struct survey_slot *sl = arg;
+	struct survey *s = sl->s;
+	struct survey_item it;
+
+	TAILQ_REMOVE(&s->slots, sl, link);
+	s->st.inflight--;
+	s->st.done++;
+	s->st.verdicts[res->verdict]++;
+	memset(&it, 0, sizeof(it));
+	it.source = sl->source;
+	it.line = sl->line;
+	it.input = sl->input;
+	it.res = res;
+	it.reason = survey_reason_of(res);
+	s->st.reasons[it.reason]++;
+	s->item(s->arg, &it);
+	check_result_free(res);
+	free(sl->input);
+	free(sl);
+	/* Refill from the loop, not from deep inside a probe's callback. */
+	event_active(s->ev_fill, 0, 0);
+}
+
+struct survey *
+survey_new(const struct check_env *env, const struct survey_opts *o,
+	const char *const *paths, survey_item_cb item, survey_end_cb end,
+	void *arg, struct err *e)
+{
+	struct survey *s;
+
+	if (o->nshards > 0 && (o->shard < 1 || o->shard > o->nshards)) {
+		err_set(e, ERR_USAGE, "shard %u/%u: want 1 to %u", o->shard,
+		    o->nshards, o->nshards);
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->env = env;
+	s->o = *o;
+	if (s->o.concurrency == 0)
+		s->o.concurrency = SURVEY_CONCURRENCY;
+	s->paths = paths != NULL && paths[0] != NULL ? paths : survey_stdin;
+	s->item = item;
+	s->end = end;
+	s->arg = arg;
+	TAILQ_INIT(&s->slots);
+	s->o.po.no_share = o->no_cache;
+	s->pc = pcache_new(env->base, env->ctx, &s->o.po);
+	s->ev_fill = event_new(env->base, -1, 0, survey_fill_cb, s);
+	if (s->pc == NULL || s->ev_fill == NULL) {
+		err_set(e, ERR_SYSTEM, "cannot create the survey's events");
+		survey_free(s);
+		return NULL;
+	}
+	s->prober.start = pcache_start;
+	s->prober.cancel = pcache_cancel;
+	s->prober.ctx = s->pc;
+	s->o.co.prober = &s->prober;
+	return s;
+}
+
+void
+survey_begin(struct survey *s)
+{
+	event_active(s->ev_fill, 0, 0);
+}
+
+void
+survey_stop(struct survey *s)
+{
+	struct survey_slot *sl;
+
+	s->stopping = 1;
+	s->st.interrupted = 1;
+	while ((sl = TAILQ_FIRST(&s->slots)) != NULL) {
+		TAILQ_REMOVE(&s->slots, sl, link);
+		check_cancel(sl->c);
+		s->st.inflight--;
+		s->st.cancelled++;
+		free(sl->input);
+		free(sl);
+	}
+	event_active(s->ev_fill, 0, 0);
+}
+
+void
+survey_free(struct survey *s)
+{
+	struct survey_slot *sl;
+
+	if (s == NULL)
+		return;
+	while ((sl = TAILQ_FIRST(&s->slots)) != NULL) {
+		TAILQ_REMOVE(&s->slots, sl, link);
+		check_cancel(sl->c);
+		free(sl->input);
+		free(sl);
+	}
+	survey_close_input(s);
+	pcache_free(s->pc);
+	if (s->ev_fill != NULL)
+		event_free(s->ev_fill);
+	free(s);
+}
+
+void
+survey_get_stats(const struct survey *s, struct survey_stats *st)
+{
+	*st = s->st;
+	pcache_get_stats(s->pc, &st->pc);
+}
