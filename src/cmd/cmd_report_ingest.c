@@ -121,7 +121,12 @@ ingest_one(struct ingest *in, const char *name, const char *data,
 	char *org, *id;
 	struct err sub;
 
-	if (mime_extract(data, len, &m, &sub) < 0) {
+	if (mime_plugin_extract(data, len, &m, &sub) < 0) {
+		/* No daneops-mime plugin: the MTA keeps the message. */
+		if (sub.kind != ERR_INPUT) {
+			err_set(e, sub.kind, "%s", sub.msg);
+			return INGEST_TEMP;
+		}
 		err_set(e, ERR_INPUT, "%s: %s", name, sub.msg);
 		return INGEST_UNUSABLE;
 	}

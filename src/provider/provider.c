@@ -1,11 +1,16 @@
 /*
- * provider - dispatch to the DNS providers, and what they share: parameter
- * checking, secret files, the retry clock (backoff with jitter bounded by
- * the call's timeout), Retry-After parsing and record-list helpers.
+ * provider - dispatch to the DNS providers: parameter checking and the
+ * calls of provider.h.  What the providers share (secrets, the retry clock,
+ * record lists) is in provider_shared.c.
  *
  * Every provider call runs under one deadline ("timeout", default 60 s)
  * and a retry budget ("retries", default 5), so the roll engine can bound
  * how long a run waits for a provider whatever the provider does.
+ *
+ * rfc2136 and exec are linked in.  The HTTP providers (cloudflare, desec,
+ * powerdns) need libcurl, whose dozens of libraries every run of daneops
+ * would otherwise load: they live in the daneops-http plugin, loaded on
+ * the first provider_new of one of them (util/plugin.h).
  */
 #include "provider/provider.h"
 
@@ -16,21 +21,50 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "provider/provider_impl.h"
-#include "util/fileio.h"
+#include "util/plugin.h"
 #include "util/xalloc.h"
-
-#define PROVIDER_BACKOFF_CAP_MS 30000
 
 static const struct provider_ops *const provider_all[] = {
 	&prov_rfc2136_ops,
-	&prov_cloudflare_ops,
-	&prov_desec_ops,
-	&prov_powerdns_ops,
 	&prov_exec_ops,
 };
+
+/* The providers of the daneops-http plugin. */
+static const char *const provider_http_names[] = {
+	"cloudflare", "desec", "powerdns",
+};
+
+/*
+ * Programs that link the plugin's sources in (the unit tests, the fuzz
+ * targets, tests/provider_tool) define its entry point; daneops itself
+ * does not, so this weak reference is NULL there and the plugin is loaded.
+ */
+extern const struct prov_http_module *daneops_http_plugin_v1(void)
+	__attribute__((weak, visibility("hidden")));
+
+/* The ops of the HTTP provider type from the plugin, or NULL and e. */
+static const struct provider_ops *
+provider_http_ops(const char *type, struct err *e)
+{
+	const struct prov_http_module *m;
+	const struct provider_ops *const *o;
+
+	if (daneops_http_plugin_v1 != NULL)
+		m = daneops_http_plugin_v1();
+	else
+		m = plugin_entry("http", DANEOPS_HTTP_PLUGIN_ENTRY,
+		    PROV_HTTP_MODULE_ABI, sizeof(*m), e);
+	if (m == NULL)
+		return NULL;
+	for (o = m->ops; *o != NULL; o++)
+		if (strcmp((*o)->name, type) == 0)
+			return *o;
+	err_set(e, ERR_INTERNAL, "the daneops-http plugin has no %s provider",
+	    type);
+	return NULL;
+}
 
 static const char *const provider_common_keys[] = {
 	"zone", "retries", "timeout", "backoff_ms", NULL,
@@ -136,6 +170,11 @@ provider_new(const char *type, const struct provider_param *params,
 	for (i = 0; i < sizeof(provider_all) / sizeof(provider_all[0]); i++)
 		if (type != NULL && strcmp(provider_all[i]->name, type) == 0)
 			ops = provider_all[i];
+	for (i = 0; i < sizeof(provider_http_names) /
+	    sizeof(provider_http_names[0]); i++)
+		if (type != NULL && strcmp(provider_http_names[i], type) == 0 &&
+		    (ops = provider_http_ops(type, e)) == NULL)
+			return NULL;
 	if (ops == NULL) {
 		err_set(e, ERR_USAGE, "unknown DNS provider type \"%s\" (want "
 		    "rfc2136, cloudflare, desec, powerdns or exec)",
@@ -212,18 +251,6 @@ provider_list(struct provider *p, const char *owner, struct tlsa_rec ***recs,
 	return 0;
 }
 
-void
-provider_recs_free(struct tlsa_rec **recs, size_t nrecs)
-{
-	size_t i;
-
-	if (recs == NULL)
-		return;
-	for (i = 0; i < nrecs; i++)
-		tlsa_rec_free(recs[i]);
-	free(recs);
-}
-
 int
 provider_add(struct provider *p, const char *owner, uint32_t ttl,
 	const struct tlsa_rec *r, struct err *e)
@@ -240,237 +267,4 @@ provider_delete(struct provider *p, const char *owner,
 	if (provider_owner_check(p, owner, e) < 0)
 		return -1;
 	return p->ops->del(p, owner, r, e);
-}
-
-const char *
-provider_param(const struct provider *p, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < p->nparams; i++)
-		if (strcmp(p->params[i].key, key) == 0)
-			return p->params[i].value;
-	return NULL;
-}
-
-const char *
-provider_param_req(const struct provider *p, const char *key, struct err *e)
-{
-	const char *v = provider_param(p, key);
-
-	if (v == NULL || v[0] == '\0') {
-		err_set(e, ERR_USAGE, "%s provider: missing parameter \"%s\"",
-		    p->ops->name, key);
-		return NULL;
-	}
-	return v;
-}
-
-char *
-provider_secret(const struct provider *p, const char *key, struct err *e)
-{
-	const char *path;
-	struct err e2;
-	size_t len;
-	char *s;
-
-	if ((path = provider_param_req(p, key, e)) == NULL)
-		return NULL;
-	if ((s = fileio_read_secret(path, PROVIDER_SECRET_MAX, &len,
-	    &e2)) == NULL) {
-		err_set(e, ERR_INPUT, "%s provider: %s: %s", p->ops->name, key,
-		    e2.msg);
-		return NULL;
-	}
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		s[--len] = '\0';
-	if (len == 0 || strlen(s) != len) {
-		provider_secret_free(s);
-		err_set(e, ERR_INPUT, "%s provider: %s: %s holds no usable "
-		    "secret", p->ops->name, key, path);
-		return NULL;
-	}
-	return s;
-}
-
-void
-provider_secret_free(char *secret)
-{
-	if (secret == NULL)
-		return;
-	explicit_bzero(secret, strlen(secret));
-	free(secret);
-}
-
-uint64_t
-provider_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-void
-provider_retry_start(struct provider_retry *rt, const struct provider *p)
-{
-	rt->deadline_ms = provider_now_ms() + p->timeout_ms;
-	rt->left = p->retries;
-	rt->next_ms = p->backoff_ms;
-	rt->why = NULL;
-}
-
-long
-provider_retry_left_ms(const struct provider_retry *rt)
-{
-	uint64_t now = provider_now_ms();
-
-	return now >= rt->deadline_ms ? 0 : (long)(rt->deadline_ms - now);
-}
-
-static void
-provider_sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-int
-provider_retry_wait(struct provider_retry *rt, long hint_ms)
-{
-	long delay, left = provider_retry_left_ms(rt);
-
-	if (rt->left == 0) {
-		rt->why = "retries exhausted";
-		return -1;
-	}
-	if (hint_ms >= 0) {
-		/* The server said when; waiting less only earns another 429. */
-		delay = hint_ms;
-		if (delay >= left) {
-			rt->why = "the server asked to wait longer than the "
-			    "call's timeout allows";
-			return -1;
-		}
-	} else {
-		/* Full jitter on the upper half keeps clients apart. */
-		delay = rt->next_ms / 2 +
-		    (long)arc4random_uniform(rt->next_ms / 2 + 1);
-		if (rt->next_ms < PROVIDER_BACKOFF_CAP_MS / 2)
-			rt->next_ms *= 2;
-		else
-			rt->next_ms = PROVIDER_BACKOFF_CAP_MS;
-		if (delay >= left) {
-			rt->why = "timeout";
-			return -1;
-		}
-	}
-	rt->left--;
-	provider_sleep_ms(delay);
-	return 0;
-}
-
-long
-provider_retry_after_ms(const char *value, long now)
-{
-	static const char *const fmts[] = {
-		"%a, %d %b %Y %H:%M:%S GMT",    /* IMF-fixdate */
-		"%A, %d-%b-%y %H:%M:%S GMT",    /* RFC 850 */
-		"%a %b %e %H:%M:%S %Y",         /* asctime */
-	};
-	const char *s = value, *end;
-	unsigned long n;
-	struct tm tm;
-	size_t i;
-	time_t t;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (isdigit((unsigned char)*s)) {
-		errno = 0;
-		n = strtoul(s, (char **)&end, 10);
-		while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
-			end++;
-		if (*end != '\0' || errno != 0)
-			return -1;
-		/* A day is longer than any call may wait anyway. */
-		return n > 86400 ? 86400L * 1000 : (long)n * 1000;
-	}
-	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, fmts[i], &tm);
-		if (end == NULL)
-			continue;
-		while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
-			end++;
-		if (*end != '\0')
-			continue;
-		t = timegm(&tm);
-		if (t == (time_t)-1)
-			return -1;
-		if (t <= now)
-			return 0;
-		return t - now > 86400 ? 86400L * 1000 : (long)(t - now) * 1000;
-	}
-	return -1;
-}
-
-void
-provider_recs_push(struct tlsa_rec ***recs, size_t *n, const struct tlsa_rec *r)
-{
-	if (provider_recs_find(*recs, *n, r) >= 0)
-		return;
-	*recs = xreallocarray(*recs, *n + 1, sizeof(**recs));
-	(*recs)[(*n)++] = tlsa_rec_dup(r);
-}
-
-long
-provider_recs_find(struct tlsa_rec *const *recs, size_t n,
-	const struct tlsa_rec *r)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (tlsa_rec_equal(recs[i], r))
-			return (long)i;
-	return -1;
-}
-
-char *
-provider_subname(const struct provider *p, const char *owner, struct err *e)
-{
-	size_t olen = strlen(owner), zlen;
-
-	if (p->zone == NULL) {
-		err_set(e, ERR_INTERNAL, "%s provider: no zone", p->ops->name);
-		return NULL;
-	}
-	zlen = strlen(p->zone);
-	if (olen == 0 || owner[olen - 1] != '.')
-		goto bad;
-	if (strcmp(p->zone, ".") == 0)
-		return xstrndup(owner, olen - 1);
-	if (olen == zlen && strcasecmp(owner, p->zone) == 0)
-		return xstrdup("");
-	if (olen > zlen + 1 && owner[olen - zlen - 1] == '.' &&
-	    strcasecmp(owner + olen - zlen, p->zone) == 0)
-		return xstrndup(owner, olen - zlen - 1);
-bad:
-	err_set(e, ERR_USAGE, "%s provider: owner %s is not in zone %s",
-	    p->ops->name, owner, p->zone);
-	return NULL;
-}
-
-struct tlsa_rec *
-provider_rec_parse(const char *text, const char *what, struct err *e)
-{
-	struct tlsa_rec *r;
-	struct err e2;
-
-	if ((r = tlsa_rec_parse(text, &e2)) == NULL)
-		err_set(e, ERR_NETWORK, "%s: not a TLSA record: %.80s", what,
-		    text);
-	return r;
 }

@@ -49,6 +49,25 @@ extern const struct provider_ops prov_desec_ops;
 extern const struct provider_ops prov_powerdns_ops;
 extern const struct provider_ops prov_exec_ops;
 
+/*
+ * The daneops-http plugin (cloudflare, desec and powerdns; libcurl): its
+ * one exported symbol, DANEOPS_HTTP_PLUGIN_ENTRY, returns this table.
+ * Built from the same tree as daneops, so the ABI is this header; bump
+ * PROV_HTTP_MODULE_ABI when struct provider, provider_ops or this table
+ * change, so that a stale installed plugin is refused rather than called.
+ */
+#include "util/plugin.h"
+
+#define PROV_HTTP_MODULE_ABI 1
+#define DANEOPS_HTTP_PLUGIN_ENTRY "daneops_http_plugin_v1"
+
+struct prov_http_module {
+	struct plugin_head head;        /* PROV_HTTP_MODULE_ABI, sizeof */
+	const struct provider_ops *const *ops;  /* NULL-terminated */
+};
+
+const struct prov_http_module *daneops_http_plugin_v1(void);
+
 /* The value of key, or NULL when it was not given. */
 const char *provider_param(const struct provider *p, const char *key);
 

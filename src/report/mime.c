@@ -1,5 +1,8 @@
 /*
  * mime - find the TLS report in a mail message (RFC 8460 section 5.3).
+ *
+ * Built into the daneops-mime plugin (mime_module.c), not into daneops:
+ * GMime and GLib are loaded only when a report is ingested.
  */
 #include "report/mime.h"
 
@@ -247,16 +250,4 @@ mime_extract(const char *msg, size_t len, struct mime_report *out,
 	if (rc < 0)
 		mime_report_clear(out);
 	return rc;
-}
-
-void
-mime_report_clear(struct mime_report *r)
-{
-	if (r == NULL)
-		return;
-	free(r->json);
-	free(r->subject);
-	free(r->from);
-	free(r->message_id);
-	memset(r, 0, sizeof(*r));
 }

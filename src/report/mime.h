@@ -40,4 +40,27 @@ int mime_extract(const char *msg, size_t len, struct mime_report *out,
 
 void mime_report_clear(struct mime_report *r);
 
+/*
+ * mime_extract is in the daneops-mime plugin (util/plugin.h) so that GMime
+ * and GLib are loaded only by the runs that need them.  daneops calls it
+ * through mime_plugin_extract: the same contract, plus ERR_SYSTEM when the
+ * plugin cannot be loaded.
+ */
+int mime_plugin_extract(const char *msg, size_t len, struct mime_report *out,
+	struct err *e);
+
+/* The plugin's entry point returns this table; ABI as in provider_impl.h. */
+#include "util/plugin.h"
+
+#define MIME_MODULE_ABI 1
+#define DANEOPS_MIME_PLUGIN_ENTRY "daneops_mime_plugin_v1"
+
+struct mime_module {
+	struct plugin_head head;        /* MIME_MODULE_ABI, sizeof */
+	int (*extract)(const char *, size_t, struct mime_report *,
+	    struct err *);
+};
+
+const struct mime_module *daneops_mime_plugin_v1(void);
+
 #endif

@@ -1,0 +1,21 @@
+/*
+ * mime_report - releasing a struct mime_report (mime.h).  Apart from
+ * mime.c, which is in the daneops-mime plugin, because daneops frees what
+ * the plugin returns: both use the same malloc.
+ */
+#include "report/mime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+mime_report_clear(struct mime_report *r)
+{
+	if (r == NULL)
+		return;
+	free(r->json);
+	free(r->subject);
+	free(r->from);
+	free(r->message_id);
+	memset(r, 0, sizeof(*r));
+}
