@@ -22,6 +22,11 @@ struct command {
 static const struct command commands[] = {
 	{ "tlsa", cmd_tlsa, "make or match TLSA records for a certificate or key" },
 	{ "check", cmd_check, "verify DANE for live mail services as a sending MTA would" },
+	{ "report", cmd_report, "store and summarise TLS reports (RFC 8460) received by mail" },
+	{ "roll", cmd_roll, "renew and roll over keys without breaking DANE" },
+	{ "doctor", cmd_doctor, "check this mail host: aliases, renewals, lineages" },
+	{ "survey", cmd_survey, "check many mail domains and tell their operators" },
+	{ "watch", cmd_watch, "watch your own domains: Prometheus textfile, mail on change" },
 };
 
 static void

@@ -12,6 +12,11 @@
 
 int cmd_tlsa(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_roll(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_survey(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 /* Print "daneops CMD: message" to stderr (one line). */
 void cmd_error(const char *cmd, const char *fmt, ...)

@@ -1,6 +1,6 @@
 # tests/data/roll-lib.sh - helpers for tests/e2e/roll*.sh (sourced after
 # tests/lib.sh).  Each roll test starts a private lab with the world in
-# tests/data/roll-world (roll.test, mx.roll.test on 127.0.5.1, a lagging
+# lab/worlds/roll (roll.test, mx.roll.test on 127.0.5.1, a lagging
 # second authoritative server ns2.roll.test) and stops it at the end.
 #
 # The ACME client is simulated: roll_issue writes a new key and/or a new
@@ -10,7 +10,7 @@
 roll_lab_start() {
 	ROLL_LAB=$TMP/lab
 	trap 'roll_lab_stop; rm -rf "$TMP"' EXIT
-	if ! DANEOPS_LAB_WORLD=$DANEOPS_TOP/tests/data/roll-world \
+	if ! DANEOPS_LAB_WORLD=$DANEOPS_TOP/lab/worlds/roll \
 	    "$DANEOPS_TOP/lab/lab" start "$ROLL_LAB" >"$TMP/lab-start.log" 2>&1; then
 		echo "not ok 1 - the private roll lab did not start"
 		sed 's/^/#   /' "$TMP/lab-start.log" | tail -20

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# daneops roll end to end, on a private lab (tests/data/roll-world):
+# daneops roll end to end, on a private lab (lab/worlds/roll):
 # adoption, a renewal with the same key (live at once), a renewal with a new
 # key while the second authoritative server lags (waits for it, then for
 # the hold time, then goes live, then retires the old record), a

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# daneops roll with a certbot lineage (private lab, tests/data/roll-world).
+# daneops roll with a certbot lineage (private lab, lab/worlds/roll).
 # certbot's side is played by tests/data/fake-certbot.sh on a lineage laid
 # out exactly as certbot's (archive/NAME/*N.pem, live/NAME/*.pem symlinks,
 # renewal/NAME.conf), so that a failing renewal can be had on demand;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # daneops roll killed at every step and resumed (private lab, see
-# tests/data/roll-world): after adoption, a renewal with a new key and a
+# lab/worlds/roll): after adoption, a renewal with a new key and a
 # pre-published next-key rollover, driven by runs that each crash at the
 # first step they reach that has not crashed yet (DANEOPS_ROLL_CRASH_AT;
 # docs/roll.md lists the steps; the process _exit(99)s right after the

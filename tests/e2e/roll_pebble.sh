@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # daneops roll with the real certbot against a local ACME server: Debian's
-# pebble (RFC 8555 test server) inside a private lab (tests/data/roll-world).
+# pebble (RFC 8555 test server) inside a private lab (lab/worlds/roll).
 # pebble validates http-01 at mx.roll.test:5002 through the lab resolver;
 # certbot's standalone authenticator answers there.  Checked: "roll init"
 # sets reuse_key on a lineage certbot made; a renewal by certbot keeps the

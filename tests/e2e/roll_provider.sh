@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # daneops roll with a DNS provider that fails, then recovers (private lab,
-# tests/data/roll-world): the rfc2136 provider talks to 127.0.5.54, a
+# lab/worlds/roll): the rfc2136 provider talks to 127.0.5.54, a
 # transparent relay to the lab's Knot (tests/servers/dns_relay.py) that the
 # test stops and starts.  While it is down a run retries inside the
 # provider, then stops with exit 75, a message saying what failed, the

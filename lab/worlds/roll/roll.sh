@@ -1,13 +1,13 @@
-# tests/data/roll-world/roll.sh - the private lab world of tests/e2e/roll*.sh
-# (started with DANEOPS_LAB_WORLD=tests/data/roll-world).
+# lab/worlds/roll/roll.sh - the private lab world of tests/e2e/roll*.sh and of
+# the rollover in scripts/demo (started with DANEOPS_LAB_WORLD=lab/worlds/roll).
 #
 # roll.test (signed, RFC 2136 with the lab key): mx.roll.test at 127.0.5.1,
 # a Postfix smtpd that reads the files daneops deploys ($LAB_ROLL_DIR/deploy);
 # a second authoritative server ns2.roll.test (127.0.5.53), a Knot of its own
-# that is no real secondary: the tests copy the primary's signed zone to it
-# by hand (roll_sync_ns2 in tests/e2e/roll-lib.sh), so it lags exactly as
-# long as a test wants.  The source files ($LAB_ROLL_DIR/src-ec, src-rsa)
-# stand for what an ACME client writes.
+# that is no real secondary: the tests and the demo copy the primary's signed
+# zone to it by hand (roll_sync_ns2 in tests/data/roll-lib.sh), so it lags
+# exactly as long as they want.  The source files ($LAB_ROLL_DIR/src-ec,
+# src-rsa) stand for what an ACME client writes.
 rd=$LAB_DIR/roll
 mkdir -p "$rd/src-ec" "$rd/src-rsa" "$rd/deploy-ec" "$rd/deploy-rsa" \
 	"$rd/state" "$rd/ns2/zones" "$rd/ns2/db" "$rd/ns2/run"
