@@ -9,7 +9,6 @@
  * (warnings included), 1 a DANE failure or DANE not applicable, 2 usage,
  * 3 could not check; with --nagios the plugin's 0-3.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -22,18 +21,16 @@
 
 #include "cmd/check_out.h"
 #include "cmd/cmd.h"
+#include "cmd/cmdopt.h"
 #include "dane/check.h"
 #include "dane/check_json.h"
 #include "dns/resolver.h"
 #include "probe/probe.h"
 #include "util/xalloc.h"
 
-#define CHECK_MAX_LIST  64      /* --trust-anchor, --stub */
-
 struct check_args {
 	struct resolver_opts ro;
-	const char *tas[CHECK_MAX_LIST];
-	const char *stubs[CHECK_MAX_LIST];
+	struct cmdopt_dns dns;
 	struct check_opts co;
 	const char *host;
 	int json, nagios, timeout;
@@ -72,34 +69,19 @@ check_usage(FILE *fp)
 	    "3 could not check.\n");
 }
 
-static int
-check_number(const char *opt, const char *s, long lo, long hi, long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || *out < lo || *out > hi) {
-		cmd_error("check", "%s '%s': want a number from %ld to %ld",
-		    opt, s, lo, hi);
-		return -1;
-	}
-	return 0;
-}
-
 enum {
-	OPT_HOST = 256, OPT_PORT, OPT_STARTTLS, OPT_RESOLVER, OPT_TA, OPT_STUB,
-	OPT_CONF, OPT_WARN, OPT_TIMEOUT, OPT_JSON, OPT_NAGIOS,
+	OPT_HOST = 256, OPT_PORT, OPT_STARTTLS, OPT_WARN, OPT_TIMEOUT,
+	OPT_JSON, OPT_NAGIOS,
 };
 
 static const struct option check_longopts[] = {
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "starttls", required_argument, NULL, OPT_STARTTLS },
-	{ "resolver", required_argument, NULL, OPT_RESOLVER },
-	{ "trust-anchor", required_argument, NULL, OPT_TA },
-	{ "stub", required_argument, NULL, OPT_STUB },
-	{ "resolver-conf", required_argument, NULL, OPT_CONF },
+	{ "resolver", required_argument, NULL, CMDOPT_RESOLVER },
+	{ "trust-anchor", required_argument, NULL, CMDOPT_TA },
+	{ "stub", required_argument, NULL, CMDOPT_STUB },
+	{ "resolver-conf", required_argument, NULL, CMDOPT_CONF },
 	{ "warn-days", required_argument, NULL, OPT_WARN },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -107,17 +89,6 @@ static const struct option check_longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-static int
-check_add_list(const char **list, size_t *n, const char *opt, const char *v)
-{
-	if (*n >= CHECK_MAX_LIST) {
-		cmd_error("check", "too many %s options", opt);
-		return -1;
-	}
-	list[(*n)++] = v;
-	return 0;
-}
 
 /* One option; 0 done, -1 usage error, 1 --help. */
 static int
@@ -130,7 +101,7 @@ check_opt(struct check_args *a, int c, const char *arg)
 		a->host = arg;
 		return 0;
 	case OPT_PORT:
-		if (check_number("--port", arg, 1, 65535, &v) == -1)
+		if (cmdopt_number("check", "--port", arg, 1, 65535, &v) == -1)
 			return -1;
 		a->co.port = (uint16_t)v;
 		return 0;
@@ -142,24 +113,20 @@ check_opt(struct check_args *a, int c, const char *arg)
 		}
 		a->co.starttls_set = 1;
 		return 0;
-	case OPT_RESOLVER:
-		a->ro.forwarder = arg;
-		return 0;
-	case OPT_TA:
-		return check_add_list(a->tas, &a->ro.ntrust_anchors,
-		    "--trust-anchor", arg);
-	case OPT_STUB:
-		return check_add_list(a->stubs, &a->ro.nstubs, "--stub", arg);
-	case OPT_CONF:
-		a->ro.conf_file = arg;
-		return 0;
+	case CMDOPT_RESOLVER:
+	case CMDOPT_TA:
+	case CMDOPT_STUB:
+	case CMDOPT_CONF:
+		return cmdopt_dns_option("check", &a->dns, c, arg);
 	case OPT_WARN:
-		if (check_number("--warn-days", arg, 0, 3650, &v) == -1)
+		if (cmdopt_number("check", "--warn-days", arg, 0, 3650,
+		    &v) == -1)
 			return -1;
 		a->co.warn_days = (int)v;
 		return 0;
 	case OPT_TIMEOUT:
-		if (check_number("--timeout", arg, 1, 86400, &v) == -1)
+		if (cmdopt_number("check", "--timeout", arg, 1, 86400,
+		    &v) == -1)
 			return -1;
 		a->timeout = (int)v;
 		return 0;
@@ -190,8 +157,6 @@ check_parse(struct check_args *a, int argc, char **argv)
 	memset(a, 0, sizeof(*a));
 	a->co.warn_days = 21;
 	a->timeout = 60;
-	a->ro.trust_anchors = a->tas;
-	a->ro.stubs = a->stubs;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "46h", check_longopts, NULL)) != -1)
 		if ((rc = check_opt(a, c, optarg)) != 0)
@@ -213,6 +178,7 @@ check_parse(struct check_args *a, int argc, char **argv)
 		cmd_error("check", "--port and --starttls need --host");
 		return -1;
 	}
+	cmdopt_dns_resolver(&a->dns, &a->ro);
 	a->co.single = a->host != NULL;
 	a->co.total_ms = a->timeout * 1000;
 	/*

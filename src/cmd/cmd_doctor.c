@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmdopt.h"
 #include "doctor/aliasmap.h"
 #include "doctor/findings.h"
 #include "doctor/host.h"
@@ -29,15 +30,13 @@
 #include "roll/conf.h"
 #include "util/xalloc.h"
 
-#define DOCTOR_MAX_LIST 64      /* --trust-anchor, --stub */
 #define DOCTOR_MAX_SKIP 4
 
 struct doctor_args {
 	const char *root, *config, *domain;
-	int json, skip_live, warn_days, timeout, ro_given;
+	int json, skip_live, warn_days, timeout;
 	struct resolver_opts ro;
-	const char *tas[DOCTOR_MAX_LIST];
-	const char *stubs[DOCTOR_MAX_LIST];
+	struct cmdopt_dns dns;
 	const char *skipped[DOCTOR_MAX_SKIP];   /* "lineages: why" */
 	size_t nskipped;
 };
@@ -75,7 +74,7 @@ doctor_usage(FILE *fp)
 
 enum {
 	OPT_ROOT = 256, OPT_CONFIG, OPT_DOMAIN, OPT_JSON, OPT_SKIP_LIVE,
-	OPT_RESOLVER, OPT_TA, OPT_STUB, OPT_CONF, OPT_WARN, OPT_TIMEOUT,
+	OPT_WARN, OPT_TIMEOUT,
 };
 
 static const struct option doctor_longopts[] = {
@@ -84,48 +83,22 @@ static const struct option doctor_longopts[] = {
 	{ "domain", required_argument, NULL, OPT_DOMAIN },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "skip-live", no_argument, NULL, OPT_SKIP_LIVE },
-	{ "resolver", required_argument, NULL, OPT_RESOLVER },
-	{ "trust-anchor", required_argument, NULL, OPT_TA },
-	{ "stub", required_argument, NULL, OPT_STUB },
-	{ "resolver-conf", required_argument, NULL, OPT_CONF },
+	{ "resolver", required_argument, NULL, CMDOPT_RESOLVER },
+	{ "trust-anchor", required_argument, NULL, CMDOPT_TA },
+	{ "stub", required_argument, NULL, CMDOPT_STUB },
+	{ "resolver-conf", required_argument, NULL, CMDOPT_CONF },
 	{ "warn-days", required_argument, NULL, OPT_WARN },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int
-doctor_number(const char *opt, const char *s, long lo, long hi, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
-		cmd_error("doctor", "%s '%s': want a number from %ld to %ld",
-		    opt, s, lo, hi);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
-static int
-doctor_list(const char **list, size_t *n, const char *opt, const char *v)
-{
-	if (*n >= DOCTOR_MAX_LIST) {
-		cmd_error("doctor", "too many %s options", opt);
-		return -1;
-	}
-	list[(*n)++] = v;
-	return 0;
-}
-
 /* One option; 0 done, -1 usage error, 1 --help. */
 static int
 doctor_opt(struct doctor_args *a, int c, const char *arg)
 {
+	long v;
+
 	switch (c) {
 	case OPT_ROOT:
 		a->root = arg;
@@ -142,26 +115,23 @@ doctor_opt(struct doctor_args *a, int c, const char *arg)
 	case OPT_SKIP_LIVE:
 		a->skip_live = 1;
 		return 0;
-	case OPT_RESOLVER:
-		a->ro_given = 1;
-		a->ro.forwarder = arg;
-		return 0;
-	case OPT_TA:
-		a->ro_given = 1;
-		return doctor_list(a->tas, &a->ro.ntrust_anchors,
-		    "--trust-anchor", arg);
-	case OPT_STUB:
-		a->ro_given = 1;
-		return doctor_list(a->stubs, &a->ro.nstubs, "--stub", arg);
-	case OPT_CONF:
-		a->ro_given = 1;
-		a->ro.conf_file = arg;
-		return 0;
+	case CMDOPT_RESOLVER:
+	case CMDOPT_TA:
+	case CMDOPT_STUB:
+	case CMDOPT_CONF:
+		return cmdopt_dns_option("doctor", &a->dns, c, arg);
 	case OPT_WARN:
-		return doctor_number("--warn-days", arg, 0, 3650,
-		    &a->warn_days);
+		if (cmdopt_number("doctor", "--warn-days", arg, 0, 3650,
+		    &v) == -1)
+			return -1;
+		a->warn_days = (int)v;
+		return 0;
 	case OPT_TIMEOUT:
-		return doctor_number("--timeout", arg, 1, 86400, &a->timeout);
+		if (cmdopt_number("doctor", "--timeout", arg, 1, 86400,
+		    &v) == -1)
+			return -1;
+		a->timeout = (int)v;
+		return 0;
 	case 'h':
 		return 1;
 	default:
@@ -177,8 +147,6 @@ doctor_parse(struct doctor_args *a, int argc, char **argv)
 	memset(a, 0, sizeof(*a));
 	a->warn_days = 21;
 	a->timeout = 60;
-	a->ro.trust_anchors = a->tas;
-	a->ro.stubs = a->stubs;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", doctor_longopts, NULL)) != -1)
 		if ((rc = doctor_opt(a, c, optarg)) != 0)
@@ -187,6 +155,7 @@ doctor_parse(struct doctor_args *a, int argc, char **argv)
 		cmd_error("doctor", "unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
+	cmdopt_dns_resolver(&a->dns, &a->ro);
 	a->ro.query_ms = a->timeout < 30 ? a->timeout * 1000 / 3 : 10000;
 	return 0;
 }
@@ -282,7 +251,7 @@ doctor_run(struct doctor_args *a, const struct host *h, struct findings *f)
 	struct conf *c;
 
 	c = doctor_conf(a, h, f);
-	if (!a->ro_given && c != NULL) {
+	if (!a->dns.given && c != NULL) {
 		lineage_resolver_opts(c, &cro);
 		cro.query_ms = a->ro.query_ms;
 		ro = &cro;

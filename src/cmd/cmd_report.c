@@ -20,6 +20,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/cmd_report.h"
+#include "cmd/cmdopt.h"
 #include "report/alert.h"
 #include "report/store.h"
 #include "report/summary.h"
@@ -130,11 +131,8 @@ report_option(struct report_args *a, int ch, char *arg, struct err *e)
 
 	switch (ch) {
 	case OPT_FILE:
-		if (a->nfiles == REPORT_MAX_FILES)
-			return err_set(e, ERR_USAGE, "--file: at most %d times",
-			    REPORT_MAX_FILES);
-		a->files[a->nfiles++] = arg;
-		return 0;
+		return cmdopt_list_add("report", "--file", a->files,
+		    &a->nfiles, REPORT_MAX_FILES, arg) < 0 ? -2 : 0;
 	case OPT_MAILDIR:
 		a->maildir = arg;
 		return 0;
@@ -170,7 +168,10 @@ report_option(struct report_args *a, int ch, char *arg, struct err *e)
 	return err_set(e, ERR_USAGE, "unknown option");
 }
 
-/* Parse argv (after the subcommand); -1 with e set, 1 for --help, or 0. */
+/*
+ * Parse argv (after the subcommand); -1 with e set, -2 already reported
+ * (--file too often), 1 for --help, or 0.
+ */
 static int
 report_parse(struct report_args *a, int argc, char **argv, struct err *e)
 {
@@ -188,7 +189,7 @@ report_parse(struct report_args *a, int argc, char **argv, struct err *e)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch;
+	int ch, rc;
 
 	memset(a, 0, sizeof(*a));
 	a->db = REPORT_DB;
@@ -205,8 +206,8 @@ report_parse(struct report_args *a, int argc, char **argv, struct err *e)
 		if (ch == '?')
 			return err_set(e, ERR_USAGE, "unknown option %s "
 			    "(daneops report --help)", argv[optind - 1]);
-		if (report_option(a, ch, optarg, e) < 0)
-			return -1;
+		if ((rc = report_option(a, ch, optarg, e)) < 0)
+			return rc;
 	}
 	if (optind < argc)
 		return err_set(e, ERR_USAGE, "unexpected argument %s (files "
@@ -315,6 +316,8 @@ cmd_report(int argc, char **argv)
 	if (rc > 0)
 		return fputs(report_usage_text, stdout) < 0 ? EXIT_UNCHECKED :
 		    EXIT_PASS;
+	if (rc == -2)
+		return EXIT_USAGE;
 	if (rc < 0)
 		return report_fail(&e);
 	if (strcmp(sub, "ingest") == 0)

@@ -20,7 +20,7 @@ struct report_args {
 	const char *alert_from;
 	const char *sendmail;
 	const char *files[REPORT_MAX_FILES];
-	int nfiles;
+	size_t nfiles;
 	const char *maildir;
 	const char *domain;             /* --domain, trailing dot removed */
 	time_t since;                   /* --since, 0 when not given */

@@ -290,7 +290,8 @@ ingest_maildir_sub(struct ingest *in, const char *dir, const char *sub,
 static int
 ingest_batch(struct ingest *in)
 {
-	int i, seen = 0;
+	size_t i;
+	int seen = 0;
 
 	for (i = 0; i < in->a->nfiles; i++)
 		if (ingest_file(in, in->a->files[i]) < 0)

@@ -49,22 +49,6 @@ survey_args_usage(FILE *fp)
 	    "interrupted (the summary is printed).\n");
 }
 
-int
-survey_number(const char *cmd, const char *opt, const char *s, long lo,
-	long hi, long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || *out < lo || *out > hi) {
-		cmd_error(cmd, "%s '%s': want a number from %ld to %ld", opt, s,
-		    lo, hi);
-		return -1;
-	}
-	return 0;
-}
-
 size_t
 survey_raise_nofile(const char *cmd, size_t concurrency)
 {
@@ -110,9 +94,8 @@ survey_timeouts(struct check_opts *co, struct resolver_opts *ro, int timeout)
 
 enum {
 	OPT_CONC = 256, OPT_PERADDR, OPT_RATE, OPT_SHARD, OPT_CACHE,
-	OPT_NOCACHE, OPT_TIMEOUT, OPT_PORT, OPT_WARN, OPT_RESOLVER, OPT_TA,
-	OPT_STUB, OPT_CONF, OPT_NOTIFY, OPT_CC, OPT_TO, OPT_FROM, OPT_DIR,
-	OPT_INTERVAL, OPT_SENDMAIL, OPT_HISTORY,
+	OPT_NOCACHE, OPT_TIMEOUT, OPT_PORT, OPT_WARN, OPT_NOTIFY, OPT_CC,
+	OPT_TO, OPT_FROM, OPT_DIR, OPT_INTERVAL, OPT_SENDMAIL, OPT_HISTORY,
 };
 
 static const struct option survey_longopts[] = {
@@ -125,10 +108,10 @@ static const struct option survey_longopts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "warn-days", required_argument, NULL, OPT_WARN },
-	{ "resolver", required_argument, NULL, OPT_RESOLVER },
-	{ "trust-anchor", required_argument, NULL, OPT_TA },
-	{ "stub", required_argument, NULL, OPT_STUB },
-	{ "resolver-conf", required_argument, NULL, OPT_CONF },
+	{ "resolver", required_argument, NULL, CMDOPT_RESOLVER },
+	{ "trust-anchor", required_argument, NULL, CMDOPT_TA },
+	{ "stub", required_argument, NULL, CMDOPT_STUB },
+	{ "resolver-conf", required_argument, NULL, CMDOPT_CONF },
 	{ "notify", no_argument, NULL, OPT_NOTIFY },
 	{ "notify-cc", required_argument, NULL, OPT_CC },
 	{ "notify-to", required_argument, NULL, OPT_TO },
@@ -140,17 +123,6 @@ static const struct option survey_longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-static int
-survey_list(const char **list, size_t *n, const char *opt, const char *v)
-{
-	if (*n >= SURVEY_MAX_LIST) {
-		cmd_error("survey", "too many %s options", opt);
-		return -1;
-	}
-	list[(*n)++] = v;
-	return 0;
-}
 
 static int
 survey_shard(struct survey_args *a, const char *arg)
@@ -193,31 +165,31 @@ survey_opt_num(struct survey_args *a, int c, const char *arg)
 
 	switch (c) {
 	case OPT_CONC:
-		if (survey_number("survey", "--concurrency", arg, 1, 65536,
+		if (cmdopt_number("survey", "--concurrency", arg, 1, 65536,
 		    &v) == -1)
 			return -1;
 		a->so.concurrency = (size_t)v;
 		return 0;
 	case OPT_PERADDR:
-		if (survey_number("survey", "--per-address", arg, 1, 1024,
+		if (cmdopt_number("survey", "--per-address", arg, 1, 1024,
 		    &v) == -1)
 			return -1;
 		a->so.po.per_address = (size_t)v;
 		return 0;
 	case OPT_CACHE:
-		if (survey_number("survey", "--cache-size", arg, 1, 10000000,
+		if (cmdopt_number("survey", "--cache-size", arg, 1, 10000000,
 		    &v) == -1)
 			return -1;
 		a->so.po.max_entries = (size_t)v;
 		return 0;
 	case OPT_TIMEOUT:
-		if (survey_number("survey", "--timeout", arg, 1, 3600,
+		if (cmdopt_number("survey", "--timeout", arg, 1, 3600,
 		    &v) == -1)
 			return -1;
 		a->timeout = (int)v;
 		return 0;
 	case OPT_PORT:
-		if (survey_number("survey", "--port", arg, 1, 65535, &v) == -1)
+		if (cmdopt_number("survey", "--port", arg, 1, 65535, &v) == -1)
 			return -1;
 		a->so.co.port = (uint16_t)v;
 		/* MX hosts speak SMTP whatever the port. */
@@ -225,13 +197,13 @@ survey_opt_num(struct survey_args *a, int c, const char *arg)
 		a->so.co.starttls_set = 1;
 		return 0;
 	case OPT_WARN:
-		if (survey_number("survey", "--warn-days", arg, 0, 3650,
+		if (cmdopt_number("survey", "--warn-days", arg, 0, 3650,
 		    &v) == -1)
 			return -1;
 		a->so.co.warn_days = (int)v;
 		return 0;
 	case OPT_INTERVAL:
-		if (survey_number("survey", "--notify-interval", arg, 0, 3650,
+		if (cmdopt_number("survey", "--notify-interval", arg, 0, 3650,
 		    &v) == -1)
 			return -1;
 		/* 0 days: every run (notify.h: a negative interval). */
@@ -253,17 +225,11 @@ survey_opt(struct survey_args *a, int c, const char *arg)
 	case OPT_NOCACHE:
 		a->so.no_cache = 1;
 		return 0;
-	case OPT_RESOLVER:
-		a->ro.forwarder = arg;
-		return 0;
-	case OPT_TA:
-		return survey_list(a->tas, &a->ro.ntrust_anchors,
-		    "--trust-anchor", arg);
-	case OPT_STUB:
-		return survey_list(a->stubs, &a->ro.nstubs, "--stub", arg);
-	case OPT_CONF:
-		a->ro.conf_file = arg;
-		return 0;
+	case CMDOPT_RESOLVER:
+	case CMDOPT_TA:
+	case CMDOPT_STUB:
+	case CMDOPT_CONF:
+		return cmdopt_dns_option("survey", &a->dns, c, arg);
 	case OPT_NOTIFY:
 		a->notify = 1;
 		return 0;
@@ -306,8 +272,6 @@ survey_args_parse(struct survey_args *a, int argc, char **argv)
 	memset(a, 0, sizeof(*a));
 	a->so.co.warn_days = 21;
 	a->timeout = 60;
-	a->ro.trust_anchors = a->tas;
-	a->ro.stubs = a->stubs;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "46h", survey_longopts,
 	    NULL)) != -1)
@@ -323,6 +287,7 @@ survey_args_parse(struct survey_args *a, int argc, char **argv)
 		    "need --notify");
 		return -1;
 	}
+	cmdopt_dns_resolver(&a->dns, &a->ro);
 	survey_timeouts(&a->so.co, &a->ro, a->timeout);
 	a->ro.no_ipv6 = a->so.co.no_ipv6;
 	/* Enough DNS in flight for every domain's first queries. */

@@ -8,12 +8,12 @@
  * never leaves half a zone or half an nsupdate script in a pipe.
  */
 #include <getopt.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmdopt.h"
 #include "tlsa/certsrc.h"
 #include "tlsa/tlsa.h"
 #include "tlsa/tlsa_gen.h"
@@ -74,23 +74,6 @@ tlsa_cmd_fail(const struct err *e)
 	return exitcode_for(e->kind);
 }
 
-/* A decimal option value in [min, max]. */
-static int
-tlsa_cmd_number(const char *opt, const char *arg, long min, long max,
-	long *out, struct err *e)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (*arg == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
-		return err_set(e, ERR_USAGE, "%s %s: expected a number from "
-		    "%ld to %ld", opt, arg, min, max);
-	*out = v;
-	return 0;
-}
-
 static int
 tlsa_cmd_add_params(struct tlsa_cmd *c, const char *arg, struct err *e)
 {
@@ -108,7 +91,10 @@ tlsa_cmd_add_params(struct tlsa_cmd *c, const char *arg, struct err *e)
 
 enum { OPT_HOST = 256, OPT_PORT, OPT_PROTO, OPT_TTL };
 
-/* One option other than --help; 0 or -1 with e set. */
+/*
+ * One option other than --help; 0, -1 with e set, or -2 when already
+ * reported (a number out of range).
+ */
 static int
 tlsa_cmd_option(struct tlsa_cmd *c, int ch, const char *arg, struct err *e)
 {
@@ -126,8 +112,8 @@ tlsa_cmd_option(struct tlsa_cmd *c, int ch, const char *arg, struct err *e)
 		return tlsa_out_format_parse(arg, &c->format, e);
 	case 'd':
 		c->gen_option = "--depth";
-		if (tlsa_cmd_number("--depth", arg, 0, 255, &v, e) < 0)
-			return -1;
+		if (cmdopt_number("tlsa", "--depth", arg, 0, 255, &v) < 0)
+			return -2;
 		c->depth = (int)v;
 		return 0;
 	case OPT_HOST:
@@ -136,8 +122,8 @@ tlsa_cmd_option(struct tlsa_cmd *c, int ch, const char *arg, struct err *e)
 		return 0;
 	case OPT_PORT:
 		c->gen_option = "--port";
-		if (tlsa_cmd_number("--port", arg, 1, 65535, &v, e) < 0)
-			return -1;
+		if (cmdopt_number("tlsa", "--port", arg, 1, 65535, &v) < 0)
+			return -2;
 		c->out.port = (unsigned)v;
 		return 0;
 	case OPT_PROTO:
@@ -146,13 +132,13 @@ tlsa_cmd_option(struct tlsa_cmd *c, int ch, const char *arg, struct err *e)
 		return 0;
 	case OPT_TTL:
 		c->gen_option = "--ttl";
-		return tlsa_cmd_number("--ttl", arg, 0, TLSA_OUT_TTL_MAX,
-		    &c->out.ttl, e);
+		return cmdopt_number("tlsa", "--ttl", arg, 0, TLSA_OUT_TTL_MAX,
+		    &c->out.ttl) < 0 ? -2 : 0;
 	}
 	return err_set(e, ERR_USAGE, "unknown option");
 }
 
-/* Parse argv; returns -1 with e set, 1 for --help, or 0. */
+/* Parse argv; -1 with e set, -2 already reported, 1 for --help, or 0. */
 static int
 tlsa_cmd_parse(struct tlsa_cmd *c, int argc, char **argv, struct err *e)
 {
@@ -168,7 +154,7 @@ tlsa_cmd_parse(struct tlsa_cmd *c, int argc, char **argv, struct err *e)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch;
+	int ch, rc;
 
 	memset(c, 0, sizeof(*c));
 	c->out.port = 25;
@@ -188,8 +174,8 @@ tlsa_cmd_parse(struct tlsa_cmd *c, int argc, char **argv, struct err *e)
 		if (ch == '?')
 			return err_set(e, ERR_USAGE, "unknown option %s "
 			    "(daneops tlsa --help)", argv[optind - 1]);
-		if (tlsa_cmd_option(c, ch, optarg, e) < 0)
-			return -1;
+		if ((rc = tlsa_cmd_option(c, ch, optarg, e)) < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -382,6 +368,8 @@ cmd_tlsa(int argc, char **argv)
 	if (rc > 0)
 		return fputs(tlsa_usage_text, stdout) < 0 ? EXIT_UNCHECKED :
 		    EXIT_PASS;
+	if (rc == -2)
+		return EXIT_USAGE;
 	if (rc < 0)
 		return tlsa_cmd_fail(&e);
 	if (optind >= argc) {

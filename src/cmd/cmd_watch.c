@@ -20,6 +20,7 @@
 #include <event2/event.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmdopt.h"
 #include "cmd/exitcode.h"
 #include "cmd/survey_args.h"
 #include "survey/notify.h"
@@ -29,8 +30,7 @@
 
 struct watch_args {
 	struct resolver_opts ro;
-	const char *tas[SURVEY_MAX_LIST];
-	const char *stubs[SURVEY_MAX_LIST];
+	struct cmdopt_dns dns;
 	struct survey_opts so;
 	struct notify_opts no;
 	const char *domains, *prom;
@@ -77,7 +77,7 @@ watch_usage(FILE *fp)
 
 enum {
 	W_DOMAINS = 256, W_PROM, W_TO, W_FROM, W_DIR, W_SENDMAIL, W_STATE,
-	W_TIMEOUT, W_PORT, W_RESOLVER, W_TA, W_STUB,
+	W_TIMEOUT, W_PORT,
 };
 
 static const struct option watch_longopts[] = {
@@ -90,23 +90,12 @@ static const struct option watch_longopts[] = {
 	{ "state", required_argument, NULL, W_STATE },
 	{ "timeout", required_argument, NULL, W_TIMEOUT },
 	{ "port", required_argument, NULL, W_PORT },
-	{ "resolver", required_argument, NULL, W_RESOLVER },
-	{ "trust-anchor", required_argument, NULL, W_TA },
-	{ "stub", required_argument, NULL, W_STUB },
+	{ "resolver", required_argument, NULL, CMDOPT_RESOLVER },
+	{ "trust-anchor", required_argument, NULL, CMDOPT_TA },
+	{ "stub", required_argument, NULL, CMDOPT_STUB },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-static int
-watch_list(const char **list, size_t *n, const char *v)
-{
-	if (*n >= SURVEY_MAX_LIST) {
-		cmd_error("watch", "too many list options");
-		return -1;
-	}
-	list[(*n)++] = v;
-	return 0;
-}
 
 static int
 watch_opt(struct watch_args *a, int c, const char *arg)
@@ -135,20 +124,17 @@ watch_opt(struct watch_args *a, int c, const char *arg)
 	case W_STATE:
 		a->no.history = arg;
 		return 0;
-	case W_RESOLVER:
-		a->ro.forwarder = arg;
-		return 0;
-	case W_TA:
-		return watch_list(a->tas, &a->ro.ntrust_anchors, arg);
-	case W_STUB:
-		return watch_list(a->stubs, &a->ro.nstubs, arg);
+	case CMDOPT_RESOLVER:
+	case CMDOPT_TA:
+	case CMDOPT_STUB:
+		return cmdopt_dns_option("watch", &a->dns, c, arg);
 	case W_TIMEOUT:
-		if (survey_number("watch", "--timeout", arg, 1, 3600, &v) == -1)
+		if (cmdopt_number("watch", "--timeout", arg, 1, 3600, &v) == -1)
 			return -1;
 		a->timeout = (int)v;
 		return 0;
 	case W_PORT:
-		if (survey_number("watch", "--port", arg, 1, 65535, &v) == -1)
+		if (cmdopt_number("watch", "--port", arg, 1, 65535, &v) == -1)
 			return -1;
 		a->so.co.port = (uint16_t)v;
 		a->so.co.starttls = STARTTLS_SMTP;
@@ -169,8 +155,6 @@ watch_parse(struct watch_args *a, int argc, char **argv)
 	memset(a, 0, sizeof(*a));
 	a->so.co.warn_days = 21;
 	a->timeout = 60;
-	a->ro.trust_anchors = a->tas;
-	a->ro.stubs = a->stubs;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", watch_longopts, NULL)) != -1)
 		if ((rc = watch_opt(a, c, optarg)) != 0)
@@ -184,6 +168,7 @@ watch_parse(struct watch_args *a, int argc, char **argv)
 		cmd_error("watch", "--notify-dir needs --notify-to");
 		return -1;
 	}
+	cmdopt_dns_resolver(&a->dns, &a->ro);
 	survey_timeouts(&a->so.co, &a->ro, a->timeout);
 	a->so.concurrency = 64;
 	a->no.on_change = 1;

@@ -9,16 +9,14 @@
 
 #include <stdio.h>
 
+#include "cmd/cmdopt.h"
 #include "dns/resolver.h"
 #include "survey/notify.h"
 #include "survey/survey.h"
 
-#define SURVEY_MAX_LIST 64      /* --trust-anchor, --stub */
-
 struct survey_args {
 	struct resolver_opts ro;
-	const char *tas[SURVEY_MAX_LIST];
-	const char *stubs[SURVEY_MAX_LIST];
+	struct cmdopt_dns dns;
 	struct survey_opts so;
 	struct notify_opts no;
 	int notify;
@@ -30,13 +28,6 @@ struct survey_args {
 int survey_args_parse(struct survey_args *a, int argc, char **argv);
 void survey_args_usage(FILE *fp);
 void survey_args_free(struct survey_args *a);
-
-/*
- * Shared with watch: parse "N" in [lo, hi]; -1 (reported as CMD's) when
- * not a number in range.
- */
-int survey_number(const char *cmd, const char *opt, const char *s, long lo,
-	long hi, long *out);
 
 /*
  * Raise the soft limit on open files to the hard one; the concurrency
