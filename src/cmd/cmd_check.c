@@ -51,11 +51,7 @@ check_usage(FILE *fp)
 	    "  --port N              port (default 25)\n"
 	    "  --starttls KIND       smtp, imap, pop3 or none (default: by "
 	    "port)\n"
-	    "  --resolver IP[@PORT]  forward to this resolver, validate here\n"
-	    "  --trust-anchor FILE   DS/DNSKEY records replacing the root "
-	    "anchor (repeatable)\n"
-	    "  --stub ZONE=IP[@PORT] ask this server for ZONE (repeatable)\n"
-	    "  --resolver-conf FILE  more libunbound configuration\n"
+	    CMDOPT_DNS_HELP
 	    "  --warn-days N         warn when a certificate expires within N "
 	    "days (21)\n"
 	    "  --timeout SECONDS     limit for the whole run (60)\n"
@@ -78,10 +74,7 @@ static const struct option check_longopts[] = {
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "starttls", required_argument, NULL, OPT_STARTTLS },
-	{ "resolver", required_argument, NULL, CMDOPT_RESOLVER },
-	{ "trust-anchor", required_argument, NULL, CMDOPT_TA },
-	{ "stub", required_argument, NULL, CMDOPT_STUB },
-	{ "resolver-conf", required_argument, NULL, CMDOPT_CONF },
+	CMDOPT_DNS_LONGOPTS,
 	{ "warn-days", required_argument, NULL, OPT_WARN },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "json", no_argument, NULL, OPT_JSON },

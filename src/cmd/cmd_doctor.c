@@ -60,11 +60,7 @@ doctor_usage(FILE *fp)
 	    "  --json                one JSON object (docs/doctor.md)\n"
 	    "  --skip-live           no DNS, no connections: local checks "
 	    "only\n"
-	    "  --resolver IP[@PORT]  forward to this resolver, validate here\n"
-	    "  --trust-anchor FILE   DS/DNSKEY records replacing the root "
-	    "anchor (repeatable)\n"
-	    "  --stub ZONE=IP[@PORT] ask this server for ZONE (repeatable)\n"
-	    "  --resolver-conf FILE  more libunbound configuration\n"
+	    CMDOPT_DNS_HELP
 	    "  --warn-days N         warn when a certificate expires within N "
 	    "days (21)\n"
 	    "  --timeout SECONDS     limit for the live checks (60)\n"
@@ -83,10 +79,7 @@ static const struct option doctor_longopts[] = {
 	{ "domain", required_argument, NULL, OPT_DOMAIN },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "skip-live", no_argument, NULL, OPT_SKIP_LIVE },
-	{ "resolver", required_argument, NULL, CMDOPT_RESOLVER },
-	{ "trust-anchor", required_argument, NULL, CMDOPT_TA },
-	{ "stub", required_argument, NULL, CMDOPT_STUB },
-	{ "resolver-conf", required_argument, NULL, CMDOPT_CONF },
+	CMDOPT_DNS_LONGOPTS,
 	{ "warn-days", required_argument, NULL, OPT_WARN },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "help", no_argument, NULL, 'h' },

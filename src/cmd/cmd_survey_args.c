@@ -30,11 +30,7 @@ survey_args_usage(FILE *fp)
 	    "  --timeout SECONDS     limit per domain (60)\n"
 	    "  --port N              SMTP port of the MX hosts (25)\n"
 	    "  --warn-days N         certificate expiry warning (21)\n"
-	    "  --resolver IP[@PORT]  forward to this resolver, validate here\n"
-	    "  --trust-anchor FILE   DS/DNSKEY records replacing the root "
-	    "anchor\n"
-	    "  --stub ZONE=IP[@PORT] ask this server for ZONE (repeatable)\n"
-	    "  --resolver-conf FILE  more libunbound configuration\n"
+	    CMDOPT_DNS_HELP
 	    "  -4, -6                only IPv4 / only IPv6\n"
 	    "  --notify              mail each failing domain's postmaster\n"
 	    "  --notify-cc ADDR      and a copy to ADDR\n"
@@ -108,10 +104,7 @@ static const struct option survey_longopts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "warn-days", required_argument, NULL, OPT_WARN },
-	{ "resolver", required_argument, NULL, CMDOPT_RESOLVER },
-	{ "trust-anchor", required_argument, NULL, CMDOPT_TA },
-	{ "stub", required_argument, NULL, CMDOPT_STUB },
-	{ "resolver-conf", required_argument, NULL, CMDOPT_CONF },
+	CMDOPT_DNS_LONGOPTS,
 	{ "notify", no_argument, NULL, OPT_NOTIFY },
 	{ "notify-cc", required_argument, NULL, OPT_CC },
 	{ "notify-to", required_argument, NULL, OPT_TO },

@@ -66,10 +66,7 @@ watch_usage(FILE *fp)
 	    "run\n"
 	    "  --timeout SECONDS     limit per domain (60)\n"
 	    "  --port N              SMTP port of the MX hosts (25)\n"
-	    "  --resolver IP[@PORT]  forward to this resolver, validate here\n"
-	    "  --trust-anchor FILE   DS/DNSKEY records replacing the root "
-	    "anchor\n"
-	    "  --stub ZONE=IP[@PORT] ask this server for ZONE (repeatable)\n"
+	    CMDOPT_DNS_HELP
 	    "\n"
 	    "Exit: 0 all pass, 1 some domain does not, 2 usage, 3 could not "
 	    "run.\n");
@@ -90,9 +87,7 @@ static const struct option watch_longopts[] = {
 	{ "state", required_argument, NULL, W_STATE },
 	{ "timeout", required_argument, NULL, W_TIMEOUT },
 	{ "port", required_argument, NULL, W_PORT },
-	{ "resolver", required_argument, NULL, CMDOPT_RESOLVER },
-	{ "trust-anchor", required_argument, NULL, CMDOPT_TA },
-	{ "stub", required_argument, NULL, CMDOPT_STUB },
+	CMDOPT_DNS_LONGOPTS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -127,6 +122,7 @@ watch_opt(struct watch_args *a, int c, const char *arg)
 	case CMDOPT_RESOLVER:
 	case CMDOPT_TA:
 	case CMDOPT_STUB:
+	case CMDOPT_CONF:
 		return cmdopt_dns_option("watch", &a->dns, c, arg);
 	case W_TIMEOUT:
 		if (cmdopt_number("watch", "--timeout", arg, 1, 3600, &v) == -1)

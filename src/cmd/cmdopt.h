@@ -24,6 +24,20 @@ enum {
 	CMDOPT_RESOLVER = 200, CMDOPT_TA, CMDOPT_STUB, CMDOPT_CONF,
 };
 
+/* The usage lines and getopt_long entries of those options. */
+#define CMDOPT_DNS_HELP \
+	"  --resolver IP[@PORT]  forward to this resolver, validate here\n" \
+	"  --trust-anchor FILE   DS/DNSKEY records replacing the root " \
+	"anchor (repeatable)\n" \
+	"  --stub ZONE=IP[@PORT] ask this server for ZONE (repeatable)\n" \
+	"  --resolver-conf FILE  more libunbound configuration\n"
+
+#define CMDOPT_DNS_LONGOPTS \
+	{ "resolver", required_argument, NULL, CMDOPT_RESOLVER }, \
+	{ "trust-anchor", required_argument, NULL, CMDOPT_TA }, \
+	{ "stub", required_argument, NULL, CMDOPT_STUB }, \
+	{ "resolver-conf", required_argument, NULL, CMDOPT_CONF }
+
 struct cmdopt_dns {
 	const char *forwarder;                  /* --resolver, or NULL */
 	const char *conf_file;                  /* --resolver-conf, or NULL */
