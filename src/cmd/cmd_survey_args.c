@@ -283,6 +283,11 @@ survey_args_parse(struct survey_args *a, int argc, char **argv)
 	cmdopt_dns_resolver(&a->dns, &a->ro);
 	survey_timeouts(&a->so.co, &a->ro, a->timeout);
 	a->ro.no_ipv6 = a->so.co.no_ipv6;
+	/*
+	 * DNSSEC validation on libunbound's thread, TLS in the loop: two
+	 * cores instead of one for a survey (docs/benchmarks.md).
+	 */
+	a->ro.worker_thread = 1;
 	/* Enough DNS in flight for every domain's first queries. */
 	a->ro.max_inflight = a->so.concurrency > 0 ?
 	    a->so.concurrency * 2 : SURVEY_CONCURRENCY * 2;

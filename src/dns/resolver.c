@@ -37,6 +37,7 @@ struct dns_query {
 	void *arg;
 	enum query_state state;
 	int in_ub;
+	int async_id;                   /* worker mode: for ub_cancel */
 	struct event *timer;            /* timeout, then delivery */
 	struct dns_answer *ans;
 };
@@ -49,6 +50,8 @@ struct resolver {
 	struct query_list all;
 	struct query_list waiting;
 	struct event *pump;             /* start queued queries */
+	struct event *ubfd;             /* worker mode: its answers' pipe */
+	int worker;                     /* resolve on libunbound's thread */
 	size_t inflight;
 	size_t max_inflight;
 	int query_ms;
@@ -56,6 +59,7 @@ struct resolver {
 };
 
 static void resolver_dispatch(struct dns_query *q);
+static void query_withdraw(struct dns_query *q);
 
 static void
 query_free(struct dns_query *q)
@@ -66,6 +70,27 @@ query_free(struct dns_query *q)
 	dns_answer_free(q->ans);
 	free(q->name);
 	free(q);
+}
+
+/*
+ * A query enters or leaves libunbound.  In worker mode the answer pipe is
+ * watched only while libunbound holds queries, so that an idle resolver
+ * does not keep the loop running.
+ */
+static void
+resolver_slot_take(struct resolver *r)
+{
+	if (r->inflight++ == 0 && r->ubfd != NULL)
+		event_add(r->ubfd, NULL);
+}
+
+static void
+resolver_slot_give(struct resolver *r)
+{
+	if (--r->inflight == 0 && r->ubfd != NULL)
+		event_del(r->ubfd);
+	if (!r->closing && !TAILQ_EMPTY(&r->waiting))
+		event_active(r->pump, 0, 0);
 }
 
 /* Hand q its answer; it is delivered from the loop at once. */
@@ -93,6 +118,7 @@ query_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (q->state == Q_INFLIGHT) {
 		snprintf(why, sizeof(why), "no answer within %d ms",
 		    q->r->query_ms);
+		query_withdraw(q);
 		query_ready(q, dns_answer_new_status(q->name, q->type,
 		    DNS_TIMEOUT, why));
 		return;
@@ -112,29 +138,88 @@ query_timer_cb(evutil_socket_t fd, short what, void *arg)
 		q->cb(q->arg, ans);
 }
 
+/*
+ * libunbound gives q back (answered, or failed before answering).  Returns
+ * 1 if q still waits for that answer; otherwise q is dealt with here.
+ */
+static int
+query_back_from_ub(struct dns_query *q)
+{
+	struct resolver *r = q->r;
+
+	q->in_ub = 0;
+	resolver_slot_give(r);
+	if (r->closing)
+		return 0;       /* resolver_free frees everything */
+	if (q->state == Q_INFLIGHT)
+		return 1;
+	if (q->state == Q_DONE)
+		query_free(q);
+	/* Q_READY: a timeout waits for delivery and frees q then. */
+	return 0;
+}
+
 /* libunbound's answer (from inside its processing, maybe re-entrantly). */
 static void
 query_ub_cb(void *mydata, int rcode, void *packet, int len, int sec,
 	char *why_bogus, int was_ratelimited)
 {
 	struct dns_query *q = mydata;
-	struct resolver *r = q->r;
 
 	(void)was_ratelimited;
-	q->in_ub = 0;
-	r->inflight--;
-	if (!r->closing && !TAILQ_EMPTY(&r->waiting))
-		event_active(r->pump, 0, 0);
-	if (r->closing)
-		return;         /* resolver_free frees everything */
-	if (q->state == Q_INFLIGHT) {
+	if (query_back_from_ub(q))
 		query_ready(q, dns_answer_parse(q->name, q->type, rcode,
 		    packet, len > 0 ? (size_t)len : 0, sec, why_bogus));
-		return;
+}
+
+/* The same from the worker thread, through ub_process in the loop. */
+static void
+query_async_cb(void *mydata, int err, struct ub_result *res)
+{
+	struct dns_query *q = mydata;
+	int sec;
+
+	if (query_back_from_ub(q)) {
+		if (err != 0 || res == NULL)
+			query_ready(q, dns_answer_new_status(q->name, q->type,
+			    DNS_ERROR, ub_strerror(err)));
+		else {
+			/*
+			 * res->rcode is the packet's (NXDOMAIN included); the
+			 * event callback's rcode, which dns_answer_parse
+			 * takes, says only that no packet came.
+			 */
+			sec = res->secure ? DNS_SEC_SECURE : res->bogus ?
+			    DNS_SEC_BOGUS : DNS_SEC_INSECURE;
+			query_ready(q, dns_answer_parse(q->name, q->type,
+			    res->answer_len > 0 ? 0 : LDNS_RCODE_SERVFAIL,
+			    res->answer_packet, res->answer_len > 0 ?
+			    (size_t)res->answer_len : 0, sec,
+			    res->why_bogus));
+		}
 	}
-	if (q->state == Q_DONE)
-		query_free(q);
-	/* Q_READY: a timeout waits for delivery and frees q then. */
+	ub_resolve_free(res);
+}
+
+/* Worker mode: take q back from libunbound before it answers. */
+static void
+query_withdraw(struct dns_query *q)
+{
+	if (!q->r->worker || !q->in_ub || ub_cancel(q->r->ctx,
+	    q->async_id) != 0)
+		return;
+	q->in_ub = 0;
+	resolver_slot_give(q->r);
+}
+
+static void
+resolver_ubfd_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct resolver *r = arg;
+
+	(void)fd;
+	(void)what;
+	(void)ub_process(r->ctx);
 }
 
 static void
@@ -161,16 +246,20 @@ resolver_dispatch(struct dns_query *q)
 
 	q->state = Q_INFLIGHT;
 	q->in_ub = 1;
-	r->inflight++;
+	resolver_slot_take(r);
 	tv.tv_sec = r->query_ms / 1000;
 	tv.tv_usec = (r->query_ms % 1000) * 1000;
 	evtimer_add(q->timer, &tv);
-	rc = ub_resolve_event(r->ctx, q->name, q->type, 1, q, query_ub_cb,
-	    NULL);
+	if (r->worker)
+		rc = ub_resolve_async(r->ctx, q->name, q->type, 1, q,
+		    query_async_cb, &q->async_id);
+	else
+		rc = ub_resolve_event(r->ctx, q->name, q->type, 1, q,
+		    query_ub_cb, NULL);
 	if (rc != 0) {
 		/* Refused before reaching libunbound's mesh: no callback. */
 		q->in_ub = 0;
-		r->inflight--;
+		resolver_slot_give(r);
 		query_ready(q, dns_answer_new_status(q->name, q->type,
 		    DNS_ERROR, ub_strerror(rc)));
 	}
@@ -216,6 +305,7 @@ resolver_cancel(struct dns_query *q)
 		TAILQ_REMOVE(&q->r->waiting, q, wait);
 	q->state = Q_DONE;
 	q->cb = NULL;
+	query_withdraw(q);
 	evtimer_del(q->timer);
 	dns_answer_free(q->ans);
 	q->ans = NULL;
@@ -411,15 +501,23 @@ resolver_new(struct event_base *base, const struct resolver_opts *o,
 	r->query_ms = o->query_ms > 0 ? o->query_ms : RESOLVER_QUERY_MS;
 	r->max_inflight = o->max_inflight > 0 ? o->max_inflight :
 	    RESOLVER_MAX_INFLIGHT;
-	r->ctx = ub_ctx_create_event(base);
+	r->worker = o->worker_thread;
+	r->ctx = r->worker ? ub_ctx_create() : ub_ctx_create_event(base);
 	r->pump = event_new(base, -1, 0, resolver_pump_cb, r);
 	if (r->ctx == NULL || r->pump == NULL) {
-		err_set(e, ERR_SYSTEM, "cannot create a libunbound event "
-		    "context");
+		err_set(e, ERR_SYSTEM, "cannot create a libunbound context");
 		resolver_free(r);
 		return NULL;
 	}
 	if (resolver_configure(r, o, e) == -1) {
+		resolver_free(r);
+		return NULL;
+	}
+	if (r->worker && (ub_ctx_async(r->ctx, 1) != 0 ||
+	    (r->ubfd = event_new(base, ub_fd(r->ctx), EV_READ | EV_PERSIST,
+	    resolver_ubfd_cb, r)) == NULL)) {
+		err_set(e, ERR_SYSTEM, "cannot set up libunbound's worker "
+		    "thread");
 		resolver_free(r);
 		return NULL;
 	}
@@ -434,7 +532,12 @@ resolver_free(struct resolver *r)
 	if (r == NULL)
 		return;
 	r->closing = 1;
-	/* Outstanding callbacks run inside ub_ctx_delete, as SERVFAIL. */
+	if (r->ubfd != NULL)
+		event_free(r->ubfd);
+	/*
+	 * Outstanding callbacks run inside ub_ctx_delete, as SERVFAIL (in
+	 * worker mode they are dropped with the thread).
+	 */
 	if (r->ctx != NULL)
 		ub_ctx_delete(r->ctx);
 	while ((q = TAILQ_FIRST(&r->all)) != NULL)

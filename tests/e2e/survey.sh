@@ -16,10 +16,13 @@ SV=(lab_run "$DANEOPS" survey "${RES[@]}" --timeout 6)
 
 # summary FILE JQ: a field of the summary line.
 summary() { jq -r "select(.schema == \"daneops-survey-summary/1\") | $2" "$1"; }
-# verdicts FILE: "domain verdict host-verdicts address-verdicts", sorted.
+# verdicts FILE: "domain verdict host-verdicts address-verdicts" and the
+# DNSSEC states (MX, address and TLSA security), sorted.  survey resolves
+# on libunbound's worker thread and check in its loop: this compares the two.
 verdicts() {
 	jq -r 'select(.schema == "daneops-check/1") |
-		"\(.domain) \(.verdict) \([.hosts[].verdict] | join(",")) \([.hosts[].addresses[].verdict] | join(","))"' "$1" | sort
+		"\(.domain) \(.verdict) \([.hosts[].verdict] | join(",")) \([.hosts[].addresses[].verdict] | join(","))" +
+		" mx:\(.mx.status)/\(.mx.security) \([.hosts[] | "\(.address_security)/\(.tlsa.status // "-")/\(.tlsa.security // "-")"] | join(","))"' "$1" | sort
 }
 
 # 1. Every check case: survey says what check says, host by host.
@@ -33,7 +36,7 @@ verdicts "$TMP/survey.json" >"$TMP/sv.v"
 verdicts "$TMP/check.json" >"$TMP/ck.v"
 is "$(wc -l <"$TMP/sv.v")" "$(wc -l <"$TMP/cases")" "one result per case domain"
 if diff "$TMP/ck.v" "$TMP/sv.v" >"$TMP/diff"; then
-	pass "survey and check agree on every case (domain, host and address verdicts)"
+	pass "survey and check agree on every case (verdicts, DNS status and DNSSEC security)"
 else
 	fail "survey and check disagree" "$(head -5 "$TMP/diff" | tr '\n' ' ')"
 fi

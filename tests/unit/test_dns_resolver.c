@@ -1,7 +1,9 @@
 /*
  * Unit tests for src/dns/resolver: libunbound in a libevent loop, with
  * local data and a silent "server" instead of the network: deferred
- * delivery, queueing, our own timeout, cancel, and option errors.
+ * delivery, queueing, our own timeout, cancel, and option errors.  The
+ * behavioural tests run twice, once with libunbound inside the loop and
+ * once on its worker thread (cmocka's prestate says which).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,6 +37,13 @@ got_cb(void *arg, struct dns_answer *a)
 }
 
 static char conf_path[64];
+static int in_loop = 0, on_thread = 1;
+
+static int
+worker_mode(void **state)
+{
+	return *(int *)*state;
+}
 
 static void
 write_conf(void)
@@ -54,7 +63,7 @@ write_conf(void)
 }
 
 static struct resolver *
-mkres(struct event_base *base, size_t inflight, int ms)
+mkres(struct event_base *base, size_t inflight, int ms, int worker)
 {
 	struct resolver_opts o;
 	struct resolver *r;
@@ -64,6 +73,7 @@ mkres(struct event_base *base, size_t inflight, int ms)
 	o.conf_file = conf_path;
 	o.max_inflight = inflight;
 	o.query_ms = ms;
+	o.worker_thread = worker;
 	r = resolver_new(base, &o, &e);
 	if (r == NULL)
 		fail_msg("resolver_new: %s", e.msg);
@@ -78,9 +88,8 @@ test_local_data_deferred(void **state)
 	struct got g4 = { 0, NULL }, g6 = { 0, NULL }, gx = { 0, NULL };
 	struct err e;
 
-	(void)state;
 	write_conf();
-	r = mkres(base, 1, 0);
+	r = mkres(base, 1, 0, worker_mode(state));
 	assert_non_null(resolver_query(r, "H.lab.invalid.", DNS_TYPE_A, got_cb,
 	    &g4, &e));
 	assert_non_null(resolver_query(r, "h.lab.invalid", DNS_TYPE_AAAA,
@@ -140,13 +149,13 @@ test_timeout_and_cancel(void **state)
 	struct err e;
 	int fd, port;
 
-	(void)state;
 	fd = silent_server(&port);
 	snprintf(stub, sizeof(stub), "slow.test=127.0.0.1@%d", port);
 	memset(&o, 0, sizeof(o));
 	o.stubs = stubs;
 	o.nstubs = 1;
 	o.query_ms = 300;
+	o.worker_thread = worker_mode(state);
 	r = resolver_new(base, &o, &e);
 	assert_non_null(r);
 	assert_non_null(resolver_query(r, "x.slow.test", DNS_TYPE_TLSA, got_cb,
@@ -159,10 +168,63 @@ test_timeout_and_cancel(void **state)
 	assert_int_equal(g.ans->status, DNS_TIMEOUT);
 	assert_int_equal(gc.calls, 0);
 	dns_answer_free(g.ans);
-	/* libunbound still holds both queries: freed with the resolver. */
+	/*
+	 * In the loop, libunbound still holds both queries: freed with the
+	 * resolver.  On the thread both were withdrawn (ub_cancel).
+	 */
+	assert_int_equal(resolver_pending(r), 0);
 	resolver_free(r);
 	event_base_free(base);
 	close(fd);
+}
+
+/*
+ * On the worker thread a query that timed out gives its slot back at
+ * once: with one slot, a query queued behind a silent server's is still
+ * answered.
+ */
+static void
+test_timeout_frees_slot(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct resolver_opts o;
+	struct resolver *r;
+	struct got gs = { 0, NULL }, gl = { 0, NULL };
+	char stub[64];
+	const char *stubs[1] = { stub };
+	struct err e;
+	int fd, port;
+
+	(void)state;
+	write_conf();
+	fd = silent_server(&port);
+	snprintf(stub, sizeof(stub), "slow.test=127.0.0.1@%d", port);
+	memset(&o, 0, sizeof(o));
+	o.stubs = stubs;
+	o.nstubs = 1;
+	o.conf_file = conf_path;
+	o.query_ms = 200;
+	o.max_inflight = 1;
+	o.worker_thread = 1;
+	r = resolver_new(base, &o, &e);
+	if (r == NULL)
+		fail_msg("resolver_new: %s", e.msg);
+	assert_non_null(resolver_query(r, "x.slow.test", DNS_TYPE_A, got_cb,
+	    &gs, &e));
+	assert_non_null(resolver_query(r, "h.lab.invalid", DNS_TYPE_A,
+	    got_cb, &gl, &e));
+	event_base_dispatch(base);
+	assert_int_equal(gs.calls, 1);
+	assert_int_equal(gs.ans->status, DNS_TIMEOUT);
+	assert_int_equal(gl.calls, 1);
+	assert_int_equal(gl.ans->status, DNS_OK);
+	assert_string_equal(gl.ans->rr[0].addr, "192.0.2.9");
+	dns_answer_free(gs.ans);
+	dns_answer_free(gl.ans);
+	resolver_free(r);
+	event_base_free(base);
+	close(fd);
+	unlink(conf_path);
 }
 
 static void
@@ -222,8 +284,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_local_data_deferred),
-		cmocka_unit_test(test_timeout_and_cancel),
+		cmocka_unit_test_prestate(test_local_data_deferred, &in_loop),
+		cmocka_unit_test_prestate(test_local_data_deferred,
+		    &on_thread),
+		cmocka_unit_test_prestate(test_timeout_and_cancel, &in_loop),
+		cmocka_unit_test_prestate(test_timeout_and_cancel, &on_thread),
+		cmocka_unit_test(test_timeout_frees_slot),
 		cmocka_unit_test(test_bad_options),
 	};
 
