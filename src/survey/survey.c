@@ -235,7 +235,15 @@ survey_fill(struct survey *s)
 	struct err e;
 	int rc;
 
-	while (!s->stopping && !s->eof && s->st.inflight < s->o.concurrency) {
+	/*
+	 * Slow start: one domain alone until a result is in.  Its lookups
+	 * validate the trust chain once and cache it; hundreds of first
+	 * queries at once would each validate the same DNSKEYs.
+	 */
+	size_t limit = s->st.done == 0 && s->st.inflight > 0 ? 1 :
+	    s->o.concurrency;
+
+	while (!s->stopping && !s->eof && s->st.inflight < limit) {
 		if (s->fp == NULL) {
 			err_clear(&e);
 			rc = survey_open_next(s, &e);
