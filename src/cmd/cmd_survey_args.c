@@ -288,6 +288,11 @@ survey_args_parse(struct survey_args *a, int argc, char **argv)
 	 * cores instead of one for a survey (docs/benchmarks.md).
 	 */
 	a->ro.worker_thread = 1;
+	/*
+	 * Full query names: fewer queries for the surveyed domains' servers
+	 * (docs/survey.md); --resolver-conf may turn minimisation back on.
+	 */
+	a->ro.no_qname_minimisation = 1;
 	/* Enough DNS in flight for every domain's first queries. */
 	a->ro.max_inflight = a->so.concurrency > 0 ?
 	    a->so.concurrency * 2 : SURVEY_CONCURRENCY * 2;

@@ -457,6 +457,10 @@ resolver_configure(struct resolver *r, const struct resolver_opts *o,
 	size_t i;
 	int rc;
 
+	/* Before the configuration file, which may say otherwise. */
+	if (o->no_qname_minimisation && ub_ctx_set_option(r->ctx,
+	    "qname-minimisation:", "no") != 0)
+		return err_set(e, ERR_INTERNAL, "qname-minimisation: refused");
 	if (o->conf_file != NULL && (rc = ub_ctx_config(r->ctx,
 	    o->conf_file)) != 0)
 		return err_set(e, ERR_INPUT, "%s: %s", o->conf_file,

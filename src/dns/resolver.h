@@ -21,6 +21,11 @@
  *   forwarder      "IP[@PORT]": forward to a recursive resolver, validating
  *                  its answers here.
  *   conf file      handed to ub_ctx_config for anything else.
+ *   no_qname_minimisation
+ *                  ask for full names (RFC 9156 off): a survey's names
+ *                  are public and minimisation costs the surveyed
+ *                  servers up to three extra queries per TLSA lookup;
+ *                  the conf file can turn it back on.
  *   query_ms       our own per-query timeout: libunbound's internal retries
  *                  can take minutes, and a check must not.
  *   max_inflight   queries given to libunbound at once; more wait in a
@@ -64,6 +69,7 @@ struct resolver_opts {
 	size_t max_inflight;                    /* 0: 256 */
 	int no_ipv6;                            /* do not query over IPv6 */
 	int worker_thread;                      /* resolve on a thread */
+	int no_qname_minimisation;              /* unless conf_file says */
 };
 
 struct resolver;
