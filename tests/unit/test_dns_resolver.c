@@ -19,6 +19,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <ldns/ldns.h>
+
 #include "dns/resolver.h"
 
 struct got {
@@ -227,6 +229,75 @@ test_timeout_frees_slot(void **state)
 	unlink(conf_path);
 }
 
+/* The name of the first query the silent server got, or "" */
+static void
+first_qname(int fd, char *out, size_t outlen)
+{
+	uint8_t buf[512];
+	ldns_pkt *pkt = NULL;
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	char *name;
+
+	*out = '\0';
+	if (n <= 0 || ldns_wire2pkt(&pkt, buf, (size_t)n) != LDNS_STATUS_OK)
+		return;
+	if (ldns_pkt_qdcount(pkt) == 1 && (name = ldns_rdf2str(ldns_rr_owner(
+	    ldns_rr_list_rr(ldns_pkt_question(pkt), 0)))) != NULL) {
+		snprintf(out, outlen, "%s", name);
+		free(name);
+	}
+	ldns_pkt_free(pkt);
+}
+
+/*
+ * QNAME minimisation (RFC 9156): on by default, the server below the stub
+ * is first asked for a shorter name; off (as a survey has it), the full
+ * name goes out at once.
+ */
+static void
+test_qname_minimisation(void **state)
+{
+	int off;
+
+	(void)state;
+	for (off = 0; off <= 1; off++) {
+		struct event_base *base = event_base_new();
+		struct resolver_opts o;
+		struct resolver *r;
+		struct got g = { 0, NULL };
+		char stub[64], seen[300];
+		const char *stubs[1] = { stub };
+		struct err e;
+		int fd, port;
+
+		fd = silent_server(&port);
+		snprintf(stub, sizeof(stub), "slow.test=127.0.0.1@%d", port);
+		memset(&o, 0, sizeof(o));
+		o.stubs = stubs;
+		o.nstubs = 1;
+		o.query_ms = 200;
+		o.worker_thread = 1;
+		o.no_qname_minimisation = off;
+		r = resolver_new(base, &o, &e);
+		assert_non_null(r);
+		assert_non_null(resolver_query(r, "a.b.c.slow.test",
+		    DNS_TYPE_TLSA, got_cb, &g, &e));
+		event_base_dispatch(base);
+		assert_int_equal(g.ans->status, DNS_TIMEOUT);
+		first_qname(fd, seen, sizeof(seen));
+		if (off)
+			assert_string_equal(seen, "a.b.c.slow.test.");
+		else {
+			assert_true(*seen != '\0');
+			assert_string_not_equal(seen, "a.b.c.slow.test.");
+		}
+		dns_answer_free(g.ans);
+		resolver_free(r);
+		event_base_free(base);
+		close(fd);
+	}
+}
+
 static void
 test_bad_options(void **state)
 {
@@ -290,6 +361,7 @@ main(void)
 		cmocka_unit_test_prestate(test_timeout_and_cancel, &in_loop),
 		cmocka_unit_test_prestate(test_timeout_and_cancel, &on_thread),
 		cmocka_unit_test(test_timeout_frees_slot),
+		cmocka_unit_test(test_qname_minimisation),
 		cmocka_unit_test(test_bad_options),
 	};
 
