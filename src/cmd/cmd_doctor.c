@@ -245,7 +245,7 @@ doctor_run(struct doctor_args *a, const struct host *h, struct findings *f)
 
 	c = doctor_conf(a, h, f);
 	if (!a->dns.given && c != NULL) {
-		lineage_resolver_opts(c, &cro);
+		conf_resolver_opts(c, &cro);
 		cro.query_ms = a->ro.query_ms;
 		ro = &cro;
 	}

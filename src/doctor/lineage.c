@@ -338,17 +338,6 @@ lin_eval(const struct lin_ctx *x, const struct lin_job *j,
 	lin_next_key(x, j, res, h, subj, f);
 }
 
-void
-lineage_resolver_opts(const struct conf *c, struct resolver_opts *ro)
-{
-	memset(ro, 0, sizeof(*ro));
-	ro->trust_anchors = (const char *const *)c->trust_anchors;
-	ro->ntrust_anchors = c->ntrust_anchors;
-	ro->stubs = (const char *const *)c->stubs;
-	ro->nstubs = c->nstubs;
-	ro->forwarder = c->resolver;
-}
-
 /* Run every check on one loop and evaluate; -1 when setup failed. */
 static int
 lin_run(struct lin_ctx *x, struct findings *f, struct err *e)

@@ -43,7 +43,4 @@ struct lineage_opts {
 int lineage_check(const struct conf *c, const struct lineage_opts *o,
 	struct findings *f, struct err *e);
 
-/* The configuration's validation settings (pointers borrowed from c). */
-void lineage_resolver_opts(const struct conf *c, struct resolver_opts *ro);
-
 #endif

@@ -640,3 +640,14 @@ conf_free(struct conf *c)
 	free(c->resolver);
 	free(c);
 }
+
+void
+conf_resolver_opts(const struct conf *c, struct resolver_opts *ro)
+{
+	memset(ro, 0, sizeof(*ro));
+	ro->trust_anchors = (const char *const *)c->trust_anchors;
+	ro->ntrust_anchors = c->ntrust_anchors;
+	ro->stubs = (const char *const *)c->stubs;
+	ro->nstubs = c->nstubs;
+	ro->forwarder = c->resolver;
+}

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns/resolver.h"
 #include "provider/provider.h"
 #include "util/err.h"
 
@@ -89,6 +90,9 @@ struct conf *conf_parse(const char *name, const char *text, struct err *e);
 void conf_free(struct conf *c);
 
 struct conf_lineage *conf_lineage_find(struct conf *c, const char *name);
+
+/* The validation settings, as resolver options (pointers borrowed from c). */
+void conf_resolver_opts(const struct conf *c, struct resolver_opts *ro);
 
 /* The host of a TLSA owner: "_25._tcp.mx.example.org." -> "mx.example.org". */
 char *conf_owner_host(const char *owner);

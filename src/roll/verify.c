@@ -165,18 +165,6 @@ verify_collect_probe(struct verify *v, const struct conf_lineage *l,
 	    "no TLSA record matched");
 }
 
-static int
-verify_setup(const struct conf *c, struct resolver_opts *ro)
-{
-	memset(ro, 0, sizeof(*ro));
-	ro->trust_anchors = (const char *const *)c->trust_anchors;
-	ro->ntrust_anchors = c->ntrust_anchors;
-	ro->stubs = (const char *const *)c->stubs;
-	ro->nstubs = c->nstubs;
-	ro->forwarder = c->resolver;
-	return 0;
-}
-
 struct verify *
 verify_endpoints(const struct conf *c, const struct conf_lineage *l,
 	struct err *e)
@@ -191,7 +179,7 @@ verify_endpoints(const struct conf *c, const struct conf_lineage *l,
 	size_t i, started = 0;
 
 	memset(one, 0, sizeof(one));
-	verify_setup(c, &ro);
+	conf_resolver_opts(c, &ro);
 	if ((env.base = event_base_new()) == NULL) {
 		err_set(e, ERR_SYSTEM, "cannot create an event loop");
 		goto fail;
