@@ -237,6 +237,7 @@ cmd_survey(int argc, char **argv)
 	}
 	a.so.concurrency = survey_raise_nofile("survey", a.so.concurrency > 0 ?
 	    a.so.concurrency : SURVEY_CONCURRENCY);
+	/* Enough DNS in flight for every domain's first queries. */
 	a.ro.max_inflight = a.so.concurrency * 2 < 2048 ?
 	    a.so.concurrency * 2 : 2048;
 	memset(&r, 0, sizeof(r));

@@ -293,11 +293,6 @@ survey_args_parse(struct survey_args *a, int argc, char **argv)
 	 * (docs/survey.md); --resolver-conf may turn minimisation back on.
 	 */
 	a->ro.no_qname_minimisation = 1;
-	/* Enough DNS in flight for every domain's first queries. */
-	a->ro.max_inflight = a->so.concurrency > 0 ?
-	    a->so.concurrency * 2 : SURVEY_CONCURRENCY * 2;
-	if (a->ro.max_inflight > 2048)
-		a->ro.max_inflight = 2048;
 	a->paths = xcalloc((size_t)(argc - optind) + 1, sizeof(*a->paths));
 	for (i = optind; i < argc; i++)
 		a->paths[i - optind] = argv[i];
