@@ -227,6 +227,17 @@ survey_maybe_end(struct survey *s)
 	s->end(s->arg);
 }
 
+/*
+ * Slots in use now allowed.  Slow start: one domain alone until a result
+ * is in.  Its lookups validate the trust chain once and cache it; hundreds
+ * of first queries at once would each validate the same DNSKEYs.
+ */
+static size_t
+survey_limit(const struct survey *s)
+{
+	return s->st.done == 0 ? 1 : s->o.concurrency;
+}
+
 /* Keep every slot busy while there is input. */
 static void
 survey_fill(struct survey *s)
@@ -235,15 +246,7 @@ survey_fill(struct survey *s)
 	struct err e;
 	int rc;
 
-	/*
-	 * Slow start: one domain alone until a result is in.  Its lookups
-	 * validate the trust chain once and cache it; hundreds of first
-	 * queries at once would each validate the same DNSKEYs.
-	 */
-	size_t limit = s->st.done == 0 && s->st.inflight > 0 ? 1 :
-	    s->o.concurrency;
-
-	while (!s->stopping && !s->eof && s->st.inflight < limit) {
+	while (!s->stopping && !s->eof && s->st.inflight < survey_limit(s)) {
 		if (s->fp == NULL) {
 			err_clear(&e);
 			rc = survey_open_next(s, &e);
