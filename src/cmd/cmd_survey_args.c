@@ -284,11 +284,6 @@ survey_args_parse(struct survey_args *a, int argc, char **argv)
 	survey_timeouts(&a->so.co, &a->ro, a->timeout);
 	a->ro.no_ipv6 = a->so.co.no_ipv6;
 	/*
-	 * DNSSEC validation on libunbound's thread, TLS in the loop: two
-	 * cores instead of one for a survey (docs/benchmarks.md).
-	 */
-	a->ro.worker_thread = 1;
-	/*
 	 * Full query names: fewer queries for the surveyed domains' servers
 	 * (docs/survey.md); --resolver-conf may turn minimisation back on.
 	 */

@@ -1,11 +1,14 @@
 /*
- * resolver - validating DNS lookups inside a libevent loop (libunbound).
+ * resolver - validating DNS lookups for a libevent loop (libunbound on a
+ * thread of ours, ubthread).
  *
  * A query moves QUEUED -> INFLIGHT -> READY -> DONE.  It is READY when its
  * answer (or timeout) waits for the zero-time delivery event, DONE when
- * delivered or cancelled.  Independently, in_ub says libunbound still holds
- * it as callback data: a DONE query is freed only once in_ub is clear, so a
- * late libunbound callback never touches freed memory.
+ * delivered or cancelled.  Independently, in_ub says the thread still holds
+ * it: a DONE query is freed only once in_ub is clear, so a late answer
+ * never touches freed memory.  holds_slot says it counts against
+ * max_inflight; a query that timed out or was cancelled gives its slot back
+ * at once, and its late answer is dropped when it comes.
  */
 #include "dns/resolver.h"
 
@@ -17,9 +20,9 @@
 #include <sys/queue.h>
 
 #include <ldns/ldns.h>
-#include <unbound-event.h>
 #include <unbound.h>
 
+#include "dns/ubthread.h"
 #include "util/xalloc.h"
 
 #define RESOLVER_QUERY_MS       10000
@@ -29,7 +32,7 @@ enum query_state { Q_QUEUED, Q_INFLIGHT, Q_READY, Q_DONE };
 
 struct dns_query {
 	TAILQ_ENTRY(dns_query) all;     /* every query the resolver holds */
-	TAILQ_ENTRY(dns_query) wait;    /* queued for a libunbound slot */
+	TAILQ_ENTRY(dns_query) wait;    /* queued for a slot */
 	struct resolver *r;
 	char *name;
 	uint16_t type;
@@ -37,7 +40,7 @@ struct dns_query {
 	void *arg;
 	enum query_state state;
 	int in_ub;
-	int async_id;                   /* worker mode: for ub_cancel */
+	int holds_slot;
 	struct event *timer;            /* timeout, then delivery */
 	struct dns_answer *ans;
 };
@@ -46,12 +49,11 @@ TAILQ_HEAD(query_list, dns_query);
 
 struct resolver {
 	struct event_base *base;
-	struct ub_ctx *ctx;
+	struct ubthread *thread;
+	struct ub_ctx *ctx;             /* the thread's; configured before */
 	struct query_list all;
 	struct query_list waiting;
 	struct event *pump;             /* start queued queries */
-	struct event *ubfd;             /* worker mode: its answers' pipe */
-	int worker;                     /* resolve on libunbound's thread */
 	size_t inflight;
 	size_t max_inflight;
 	int query_ms;
@@ -59,7 +61,6 @@ struct resolver {
 };
 
 static void resolver_dispatch(struct dns_query *q);
-static void query_withdraw(struct dns_query *q);
 
 static void
 query_free(struct dns_query *q)
@@ -73,27 +74,37 @@ query_free(struct dns_query *q)
 }
 
 /*
- * A query enters or leaves libunbound.  In worker mode the answer pipe is
- * watched only while libunbound holds queries, so that an idle resolver
- * does not keep the loop running.
+ * A query takes or gives back one of max_inflight slots.  The thread's
+ * answers are watched only while a slot is taken, so that an idle
+ * resolver (or one whose only queries timed out) does not keep the loop
+ * running.
  */
 static void
-resolver_slot_take(struct resolver *r)
+resolver_slot_take(struct dns_query *q)
 {
-	if (r->inflight++ == 0 && r->ubfd != NULL)
-		event_add(r->ubfd, NULL);
+	q->holds_slot = 1;
+	if (q->r->inflight++ == 0)
+		ubthread_watch(q->r->thread, 1);
 }
 
 static void
-resolver_slot_give(struct resolver *r)
+resolver_slot_give(struct dns_query *q)
 {
-	if (--r->inflight == 0 && r->ubfd != NULL)
-		event_del(r->ubfd);
+	struct resolver *r = q->r;
+
+	if (!q->holds_slot)
+		return;
+	q->holds_slot = 0;
+	if (--r->inflight == 0)
+		ubthread_watch(r->thread, 0);
 	if (!r->closing && !TAILQ_EMPTY(&r->waiting))
 		event_active(r->pump, 0, 0);
 }
 
-/* Hand q its answer; it is delivered from the loop at once. */
+/*
+ * Hand q its answer; it is delivered from the loop at once, by an event
+ * of its own, so a callback may cancel, query or free the resolver.
+ */
 static void
 query_ready(struct dns_query *q, struct dns_answer *ans)
 {
@@ -118,7 +129,7 @@ query_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (q->state == Q_INFLIGHT) {
 		snprintf(why, sizeof(why), "no answer within %d ms",
 		    q->r->query_ms);
-		query_withdraw(q);
+		resolver_slot_give(q);
 		query_ready(q, dns_answer_new_status(q->name, q->type,
 		    DNS_TIMEOUT, why));
 		return;
@@ -138,88 +149,23 @@ query_timer_cb(evutil_socket_t fd, short what, void *arg)
 		q->cb(q->arg, ans);
 }
 
-/*
- * libunbound gives q back (answered, or failed before answering).  Returns
- * 1 if q still waits for that answer; otherwise q is dealt with here.
- */
-static int
-query_back_from_ub(struct dns_query *q)
+/* The thread's answer to q, already parsed there. */
+static void
+query_back(void *token, struct dns_answer *ans, void *arg)
 {
-	struct resolver *r = q->r;
+	struct dns_query *q = token;
 
+	(void)arg;
 	q->in_ub = 0;
-	resolver_slot_give(r);
-	if (r->closing)
-		return 0;       /* resolver_free frees everything */
-	if (q->state == Q_INFLIGHT)
-		return 1;
+	resolver_slot_give(q);
+	if (q->state == Q_INFLIGHT) {
+		query_ready(q, ans);
+		return;
+	}
+	dns_answer_free(ans);
 	if (q->state == Q_DONE)
 		query_free(q);
 	/* Q_READY: a timeout waits for delivery and frees q then. */
-	return 0;
-}
-
-/* libunbound's answer (from inside its processing, maybe re-entrantly). */
-static void
-query_ub_cb(void *mydata, int rcode, void *packet, int len, int sec,
-	char *why_bogus, int was_ratelimited)
-{
-	struct dns_query *q = mydata;
-
-	(void)was_ratelimited;
-	if (query_back_from_ub(q))
-		query_ready(q, dns_answer_parse(q->name, q->type, rcode,
-		    packet, len > 0 ? (size_t)len : 0, sec, why_bogus));
-}
-
-/* The same from the worker thread, through ub_process in the loop. */
-static void
-query_async_cb(void *mydata, int err, struct ub_result *res)
-{
-	struct dns_query *q = mydata;
-	int sec;
-
-	if (query_back_from_ub(q)) {
-		if (err != 0 || res == NULL)
-			query_ready(q, dns_answer_new_status(q->name, q->type,
-			    DNS_ERROR, ub_strerror(err)));
-		else {
-			/*
-			 * res->rcode is the packet's (NXDOMAIN included); the
-			 * event callback's rcode, which dns_answer_parse
-			 * takes, says only that no packet came.
-			 */
-			sec = res->secure ? DNS_SEC_SECURE : res->bogus ?
-			    DNS_SEC_BOGUS : DNS_SEC_INSECURE;
-			query_ready(q, dns_answer_parse(q->name, q->type,
-			    res->answer_len > 0 ? 0 : LDNS_RCODE_SERVFAIL,
-			    res->answer_packet, res->answer_len > 0 ?
-			    (size_t)res->answer_len : 0, sec,
-			    res->why_bogus));
-		}
-	}
-	ub_resolve_free(res);
-}
-
-/* Worker mode: take q back from libunbound before it answers. */
-static void
-query_withdraw(struct dns_query *q)
-{
-	if (!q->r->worker || !q->in_ub || ub_cancel(q->r->ctx,
-	    q->async_id) != 0)
-		return;
-	q->in_ub = 0;
-	resolver_slot_give(q->r);
-}
-
-static void
-resolver_ubfd_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct resolver *r = arg;
-
-	(void)fd;
-	(void)what;
-	(void)ub_process(r->ctx);
 }
 
 static void
@@ -242,27 +188,14 @@ resolver_dispatch(struct dns_query *q)
 {
 	struct resolver *r = q->r;
 	struct timeval tv;
-	int rc;
 
 	q->state = Q_INFLIGHT;
 	q->in_ub = 1;
-	resolver_slot_take(r);
+	resolver_slot_take(q);
 	tv.tv_sec = r->query_ms / 1000;
 	tv.tv_usec = (r->query_ms % 1000) * 1000;
 	evtimer_add(q->timer, &tv);
-	if (r->worker)
-		rc = ub_resolve_async(r->ctx, q->name, q->type, 1, q,
-		    query_async_cb, &q->async_id);
-	else
-		rc = ub_resolve_event(r->ctx, q->name, q->type, 1, q,
-		    query_ub_cb, NULL);
-	if (rc != 0) {
-		/* Refused before reaching libunbound's mesh: no callback. */
-		q->in_ub = 0;
-		resolver_slot_give(r);
-		query_ready(q, dns_answer_new_status(q->name, q->type,
-		    DNS_ERROR, ub_strerror(rc)));
-	}
+	ubthread_submit(r->thread, q, q->name, q->type);
 }
 
 struct dns_query *
@@ -305,7 +238,7 @@ resolver_cancel(struct dns_query *q)
 		TAILQ_REMOVE(&q->r->waiting, q, wait);
 	q->state = Q_DONE;
 	q->cb = NULL;
-	query_withdraw(q);
+	resolver_slot_give(q);
 	evtimer_del(q->timer);
 	dns_answer_free(q->ans);
 	q->ans = NULL;
@@ -505,23 +438,18 @@ resolver_new(struct event_base *base, const struct resolver_opts *o,
 	r->query_ms = o->query_ms > 0 ? o->query_ms : RESOLVER_QUERY_MS;
 	r->max_inflight = o->max_inflight > 0 ? o->max_inflight :
 	    RESOLVER_MAX_INFLIGHT;
-	r->worker = o->worker_thread;
-	r->ctx = r->worker ? ub_ctx_create() : ub_ctx_create_event(base);
-	r->pump = event_new(base, -1, 0, resolver_pump_cb, r);
-	if (r->ctx == NULL || r->pump == NULL) {
-		err_set(e, ERR_SYSTEM, "cannot create a libunbound context");
+	if ((r->thread = ubthread_new(base, query_back, r, e)) == NULL) {
 		resolver_free(r);
 		return NULL;
 	}
-	if (resolver_configure(r, o, e) == -1) {
+	r->ctx = ubthread_ctx(r->thread);
+	if ((r->pump = event_new(base, -1, 0, resolver_pump_cb, r)) == NULL) {
+		err_set(e, ERR_SYSTEM, "cannot create an event");
 		resolver_free(r);
 		return NULL;
 	}
-	if (r->worker && (ub_ctx_async(r->ctx, 1) != 0 ||
-	    (r->ubfd = event_new(base, ub_fd(r->ctx), EV_READ | EV_PERSIST,
-	    resolver_ubfd_cb, r)) == NULL)) {
-		err_set(e, ERR_SYSTEM, "cannot set up libunbound's worker "
-		    "thread");
+	if (resolver_configure(r, o, e) == -1 ||
+	    ubthread_start(r->thread, e) == -1) {
 		resolver_free(r);
 		return NULL;
 	}
@@ -536,14 +464,8 @@ resolver_free(struct resolver *r)
 	if (r == NULL)
 		return;
 	r->closing = 1;
-	if (r->ubfd != NULL)
-		event_free(r->ubfd);
-	/*
-	 * Outstanding callbacks run inside ub_ctx_delete, as SERVFAIL (in
-	 * worker mode they are dropped with the thread).
-	 */
-	if (r->ctx != NULL)
-		ub_ctx_delete(r->ctx);
+	/* Stops the thread; answers not yet delivered are dropped. */
+	ubthread_free(r->thread);
 	while ((q = TAILQ_FIRST(&r->all)) != NULL)
 		query_free(q);
 	if (r->pump != NULL)

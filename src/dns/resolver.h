@@ -1,15 +1,17 @@
 /*
- * resolver - validating DNS lookups inside a libevent loop (libunbound).
+ * resolver - validating DNS lookups for a libevent loop (libunbound).
  *
- * One struct resolver wraps one libunbound context created with
- * ub_ctx_create_event on the caller's event base, so resolution runs in the
- * loop with no thread or fork.  With worker_thread, libunbound resolves and
- * validates on a thread of its own instead (ub_ctx_async) and hands its
- * answers to the loop through a pipe: the loop's callers see no difference,
- * and a survey's DNSSEC work (signature checks are a third of its CPU time)
- * runs beside its TLS work on another core.  DNSSEC validation happens
- * in-process either way: an AD bit from elsewhere is never trusted.  By default the resolver recurses
- * from the root with Debian's root trust anchor (dns-root-data).
+ * One struct resolver wraps one libunbound context that resolves and
+ * validates on a thread of ours (ubthread.h: its own event base, batched
+ * hand-over both ways, answers parsed there); the caller's loop only
+ * queues queries and takes answers.  Why a thread: a survey's DNSSEC work
+ * (signature checks are a third of its CPU time) runs beside its TLS work
+ * on another core; and a query that timed out no longer lives in the
+ * caller's loop, so libunbound's own retries (which can take minutes)
+ * never keep a command running past its timeouts.  DNSSEC validation
+ * happens in-process: an AD bit from elsewhere is never trusted.  By
+ * default the resolver recurses from the root with Debian's root trust
+ * anchor (dns-root-data).
  *
  * Options:
  *   trust anchors  files of DS or DNSKEY records (zone-file syntax); they
@@ -40,9 +42,10 @@
  * valid until its callback has run or resolver_cancel was called; the
  * callback owns the struct dns_answer it receives.  resolver_free cancels
  * outstanding queries without calling back.  libunbound's ub_cancel cannot
- * be used with event contexts (it writes to a pipe they do not have), so
- * there a cancelled query stays known to the resolver until libunbound is
- * done with it or the resolver is freed; in worker mode it is withdrawn.
+ * be used with event contexts (it frees a query its mesh still holds), so
+ * a cancelled or timed-out query stays known to the resolver until
+ * libunbound is done with it or the resolver is freed; it gives its
+ * max_inflight slot back at once.
  */
 #ifndef DANEOPS_RESOLVER_H
 #define DANEOPS_RESOLVER_H
@@ -68,7 +71,6 @@ struct resolver_opts {
 	int query_ms;                           /* 0: 10 s */
 	size_t max_inflight;                    /* 0: 256 */
 	int no_ipv6;                            /* do not query over IPv6 */
-	int worker_thread;                      /* resolve on a thread */
 	int no_qname_minimisation;              /* unless conf_file says */
 };
 

@@ -143,6 +143,21 @@ expect_status 1 "a stalled server fails within the run's timeout" lab_run "$DANE
 [ $((SECONDS - start)) -le 5 ] && pass "--timeout 2 ends the run in time" ||
 	fail "--timeout 2 took $((SECONDS - start)) s"
 
+# A name server that never answers: libunbound keeps retrying it for many
+# seconds, but the run ends at its own timeout (3 s: 1 s per DNS step).
+lab_run python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.5.99", 5353)); time.sleep(30)' &
+silent=$!
+sleep 0.3
+start=$SECONDS
+expect_status 3 "a name server that never answers: could not check" lab_run "$DANEOPS" check \
+	--stub "silent.test=127.0.5.99@5353" --timeout 3 silent.test
+[ $((SECONDS - start)) -le 5 ] && pass "--timeout 3 ends the run in time, whatever libunbound retries" ||
+	fail "a silent name server kept the run for $((SECONDS - start)) s"
+kill "$silent" 2>/dev/null
+wait "$silent" 2>/dev/null
+
 # Usage errors.
 expect_status 2 "no domain is a usage error" "$DANEOPS" check
 expect_status 2 "--port needs --host" "$DANEOPS" check --port 25 example.org
