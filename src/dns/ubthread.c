@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/queue.h>
 #include <unistd.h>
@@ -248,8 +249,14 @@ ubthread_ctx(struct ubthread *t)
 int
 ubthread_start(struct ubthread *t, struct err *e)
 {
-	int rc = pthread_create(&t->tid, NULL, ubthread_main, t);
+	sigset_t all, old;
+	int rc;
 
+	/* Signals are the loop's business: the thread starts with none. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&t->tid, NULL, ubthread_main, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)
 		return err_set_errno(e, ERR_SYSTEM, rc,
 		    "cannot start the DNS thread");
