@@ -48,6 +48,7 @@ dns_answer_free(struct dns_answer *a)
 		free(a->rr[i].name);
 		free(a->rr[i].addr);
 		tlsa_rec_free(a->rr[i].tlsa);
+		free(a->rr[i].txt);
 	}
 	free(a->rr);
 	free(a->qname);
@@ -118,6 +119,28 @@ dns_rdf_name(const ldns_rdf *rdf)
 	return s;
 }
 
+/* A TXT record's character-strings (a length byte, then text) joined. */
+static char *
+dns_txt_join(const ldns_rr *rr)
+{
+	char *out = xmalloc(DNS_TXT_MAX + 1);
+	const ldns_rdf *f;
+	const uint8_t *d;
+	size_t k, i, len, n = 0;
+
+	for (k = 0; k < ldns_rr_rd_count(rr); k++) {
+		f = ldns_rr_rdf(rr, k);
+		d = ldns_rdf_data(f);
+		if (ldns_rdf_size(f) == 0)
+			continue;
+		len = d[0] < ldns_rdf_size(f) - 1 ? d[0] : ldns_rdf_size(f) - 1;
+		for (i = 0; i < len && n < DNS_TXT_MAX; i++)
+			out[n++] = d[1 + i] != '\0' ? (char)d[1 + i] : '?';
+	}
+	out[n] = '\0';
+	return xrealloc(out, n + 1);
+}
+
 /* Fill one dns_rr from an RR of the queried type; 0 on success. */
 static int
 dns_rr_fill(struct dns_rr *out, const ldns_rr *rr, uint16_t qtype)
@@ -154,6 +177,9 @@ dns_rr_fill(struct dns_rr *out, const ldns_rr *rr, uint16_t qtype)
 		    ldns_rdf2native_int8(ldns_rr_rdf(rr, 2)),
 		    f != NULL ? ldns_rdf_data(f) : NULL,
 		    f != NULL ? ldns_rdf_size(f) : 0);
+		return 0;
+	case DNS_TYPE_TXT:
+		out->txt = dns_txt_join(rr);
 		return 0;
 	default:
 		return -1;
@@ -338,6 +364,8 @@ dns_type_name(uint16_t type)
 		return "AAAA";
 	case DNS_TYPE_TLSA:
 		return "TLSA";
+	case DNS_TYPE_TXT:
+		return "TXT";
 	default:
 		return "?";
 	}

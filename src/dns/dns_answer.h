@@ -6,8 +6,9 @@
  * turns that into the few things RFC 7672 resolution needs: the status
  * (data, NODATA, NXDOMAIN, failure), the CNAME chain followed from the
  * query name, and the records of the queried type at the end of that
- * chain (MX, A, AAAA, TLSA).  The packet is untrusted input and is parsed
- * with ldns; every count is capped.
+ * chain (MX, A, AAAA, TLSA, and TXT for TLSRPT records).  The packet is
+ * untrusted input and is parsed with ldns; every count and length is
+ * capped.
  *
  * Ownership: dns_answer_parse and dns_answer_new_status return an answer
  * the caller frees with dns_answer_free (NULL is a no-op); the answer owns
@@ -27,6 +28,7 @@ enum {
 	DNS_TYPE_A = 1,
 	DNS_TYPE_CNAME = 5,
 	DNS_TYPE_MX = 15,
+	DNS_TYPE_TXT = 16,
 	DNS_TYPE_AAAA = 28,
 	DNS_TYPE_TLSA = 52,
 };
@@ -51,6 +53,7 @@ enum dns_status {
 #define DNS_MAX_RRS     64      /* records kept per answer */
 #define DNS_MAX_CNAMES  8       /* CNAME hops followed (RFC 1034 chains) */
 #define DNS_NAME_MAX    256     /* presentation form, with NUL */
+#define DNS_TXT_MAX     4096    /* one TXT record's strings joined */
 
 struct dns_rr {
 	uint32_t ttl;
@@ -58,6 +61,9 @@ struct dns_rr {
 	char *name;                     /* MX exchange, normalised */
 	char *addr;                     /* A/AAAA in numeric form */
 	struct tlsa_rec *tlsa;          /* TLSA */
+	char *txt;                      /* TXT: its character-strings joined
+					 * (RFC 7208 3.3), NUL bytes as '?',
+					 * at most DNS_TXT_MAX bytes */
 };
 
 struct dns_answer {

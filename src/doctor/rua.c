@@ -10,195 +10,80 @@
 #include <strings.h>
 
 #include <event2/event.h>
-#include <ldns/ldns.h>
-#include <unbound-event.h>
-#include <unbound.h>
 
 #include "dns/dns_answer.h"
-#include "util/sbuf.h"
 #include "util/xalloc.h"
 
-#define RUA_TYPE_TXT    16
-#define RUA_TXT_MAX     4096    /* one record's strings joined */
-
-struct rua_answer {
-	struct event_base *base;
-	int done;
-	int rcode, sec;
-	uint8_t *pkt;
-	size_t len;
-	char why[256];
-};
-
 static void
-rua_cb(void *arg, int rcode, void *packet, int len, int sec, char *why,
-	int ratelimited)
+rua_answer_cb(void *arg, struct dns_answer *ans)
 {
-	struct rua_answer *a = arg;
+	struct dns_answer **slot = arg;
 
-	(void)ratelimited;
-	a->done = 1;
-	a->rcode = rcode;
-	a->sec = sec;
-	if (packet != NULL && len > 0)
-		a->pkt = xmemdup(packet, (size_t)len);
-	a->len = len > 0 ? (size_t)len : 0;
-	snprintf(a->why, sizeof(a->why), "%s", why != NULL ? why : "");
-	/* libunbound keeps events of its own: the loop never runs dry. */
-	if (a->base != NULL)
-		event_base_loopbreak(a->base);
+	*slot = ans;
 }
 
-/* "IP[@PORT]" with the port libunbound wants spelled out. */
-static char *
-rua_addr(const char *s)
-{
-	return strchr(s, '@') != NULL ? xstrdup(s) : xasprintf("%s@53", s);
-}
-
+/* The records of a usable answer into t (secure, and each TXT). */
 static int
-rua_transparent(struct ub_ctx *ctx, const char *zone)
+rua_take(const struct dns_answer *a, const char *name, int timeout,
+	struct rua_txt *t, struct err *e)
 {
-	size_t n = strlen(zone);
-	char *v = xasprintf("%s%s transparent", zone,
-	    n > 0 && zone[n - 1] == '.' ? "" : ".");
-	int rc = ub_ctx_set_option(ctx, "local-zone:", v);
-
-	free(v);
-	return rc;
-}
-
-/* The same settings dns/resolver applies (see resolver.h). */
-static int
-rua_configure(struct ub_ctx *ctx, const struct resolver_opts *o,
-	struct err *e)
-{
-	char zone[DNS_NAME_MAX], *addr;
-	const char *eq;
 	size_t i;
-	int rc = 0;
 
-	if (o->conf_file != NULL && ub_ctx_config(ctx, o->conf_file) != 0)
-		return err_set(e, ERR_INPUT, "%s: unusable", o->conf_file);
-	if (o->ntrust_anchors == 0)
-		rc = ub_ctx_add_ta_file(ctx, RESOLVER_ROOT_ANCHOR);
-	for (i = 0; rc == 0 && i < o->ntrust_anchors; i++)
-		if ((rc = ub_ctx_add_ta_file(ctx, o->trust_anchors[i])) != 0)
-			return err_set(e, ERR_INPUT, "%s: %s",
-			    o->trust_anchors[i], ub_strerror(rc));
-	if (rc == 0 && o->ntrust_anchors > 0)
-		rc = rua_transparent(ctx, "test");
-	for (i = 0; rc == 0 && i < o->nstubs; i++) {
-		if ((eq = strchr(o->stubs[i], '=')) == NULL ||
-		    (size_t)(eq - o->stubs[i]) >= sizeof(zone))
-			return err_set(e, ERR_USAGE, "stub '%.80s': want "
-			    "ZONE=IP[@PORT]", o->stubs[i]);
-		snprintf(zone, sizeof(zone), "%.*s", (int)(eq - o->stubs[i]),
-		    o->stubs[i]);
-		addr = rua_addr(eq + 1);
-		rc = ub_ctx_set_stub(ctx, zone, addr, 0);
-		free(addr);
-		if (rc == 0)
-			rc = rua_transparent(ctx, zone);
+	if (a->sec == DNS_SEC_BOGUS)
+		return err_set(e, ERR_NETWORK, "%s TXT: bogus (%s)", name,
+		    a->why);
+	switch (a->status) {
+	case DNS_OK:
+		for (i = 0; i < a->nrr && t->n < RUA_MAX_TXT; i++)
+			if (a->rr[i].txt != NULL)
+				t->v[t->n++] = xstrdup(a->rr[i].txt);
+		break;
+	case DNS_NODATA:
+	case DNS_NXDOMAIN:
+		break;
+	case DNS_TIMEOUT:
+		return err_set(e, ERR_NETWORK, "%s TXT: no answer within %d s",
+		    name, timeout);
+	default:
+		return err_set(e, ERR_NETWORK, "%s TXT: %s", name,
+		    a->why != NULL ? a->why : dns_status_name(a->status));
 	}
-	if (rc == 0 && o->forwarder != NULL) {
-		addr = rua_addr(o->forwarder);
-		rc = ub_ctx_set_fwd(ctx, addr);
-		free(addr);
-	}
-	if (rc != 0)
-		return err_set(e, ERR_USAGE, "resolver options: %s",
-		    ub_strerror(rc));
+	t->secure = a->sec == DNS_SEC_SECURE;
 	return 0;
-}
-
-/* The TXT records of name in the answer, each one's strings joined. */
-static void
-rua_txts(const struct rua_answer *a, const char *name, struct rua_txt *t)
-{
-	ldns_pkt *pkt = NULL;
-	ldns_rr_list *list;
-	ldns_rdf *owner = ldns_dname_new_frm_str(name);
-	const ldns_rr *rr;
-	const ldns_rdf *f;
-	struct sbuf b;
-	size_t i, k;
-
-	if (owner == NULL || ldns_wire2pkt(&pkt, a->pkt, a->len) !=
-	    LDNS_STATUS_OK) {
-		ldns_rdf_deep_free(owner);
-		return;
-	}
-	list = ldns_pkt_answer(pkt);
-	for (i = 0; i < ldns_rr_list_rr_count(list) && t->n < RUA_MAX_TXT;
-	    i++) {
-		rr = ldns_rr_list_rr(list, i);
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT ||
-		    ldns_dname_compare(ldns_rr_owner(rr), owner) != 0)
-			continue;
-		sbuf_init(&b, RUA_TXT_MAX);
-		for (k = 0; k < ldns_rr_rd_count(rr); k++) {
-			f = ldns_rr_rdf(rr, k);
-			/* A character-string: a length byte, then the text. */
-			if (ldns_rdf_size(f) > 0)
-				(void)sbuf_add(&b, ldns_rdf_data(f) + 1,
-				    ldns_rdf_size(f) - 1);
-		}
-		t->v[t->n++] = sbuf_steal(&b, NULL);
-	}
-	ldns_pkt_free(pkt);
-	ldns_rdf_deep_free(owner);
 }
 
 int
 rua_lookup(const char *domain, const struct resolver_opts *ro, int timeout,
 	struct rua_txt *t, struct err *e)
 {
-	struct rua_answer a;
+	struct resolver_opts o = *ro;
+	struct dns_answer *ans = NULL;
 	struct event_base *base;
-	struct ub_ctx *ctx = NULL;
-	struct timeval tv = { .tv_sec = timeout, .tv_usec = 0 };
+	struct resolver *r = NULL;
 	char *name = xasprintf("_smtp._tls.%s", domain);
 	int rc = -1;
 
 	memset(t, 0, sizeof(*t));
-	memset(&a, 0, sizeof(a));
-	if ((base = event_base_new()) == NULL ||
-	    (ctx = ub_ctx_create_event(base)) == NULL) {
-		err_set(e, ERR_SYSTEM, "cannot set up DNS");
+	o.query_ms = timeout * 1000;
+	if ((base = event_base_new()) == NULL) {
+		err_set(e, ERR_SYSTEM, "cannot create an event loop");
 		goto out;
 	}
-	if (rua_configure(ctx, ro, e) == -1)
+	if ((r = resolver_new(base, &o, e)) == NULL ||
+	    resolver_query(r, name, DNS_TYPE_TXT, rua_answer_cb, &ans,
+	    e) == NULL)
 		goto out;
-	a.base = base;
-	if (ub_resolve_event(ctx, name, RUA_TYPE_TXT, 1, &a, rua_cb,
-	    NULL) != 0) {
-		err_set(e, ERR_USAGE, "%s: cannot ask", name);
-		goto out;
-	}
-	event_base_loopexit(base, &tv);
 	event_base_dispatch(base);
-	if (!a.done)
-		err_set(e, ERR_NETWORK, "%s TXT: no answer within %d s", name,
-		    timeout);
-	else if (a.sec == DNS_SEC_BOGUS)
-		err_set(e, ERR_NETWORK, "%s TXT: bogus (%s)", name, a.why);
-	else if (a.rcode != 0 && a.rcode != 3)
-		err_set(e, ERR_NETWORK, "%s TXT: rcode %d", name, a.rcode);
-	else {
-		t->secure = a.sec == DNS_SEC_SECURE;
-		if (a.rcode == 0 && a.pkt != NULL)
-			rua_txts(&a, name, t);
-		rc = 0;
-	}
+	if (ans == NULL)
+		err_set(e, ERR_INTERNAL, "%s TXT: the loop ended unanswered",
+		    name);
+	else
+		rc = rua_take(ans, name, timeout, t, e);
 out:
-	/* Pending callbacks run inside ub_ctx_delete; a is still alive. */
-	a.base = NULL;
-	if (ctx != NULL)
-		ub_ctx_delete(ctx);
+	dns_answer_free(ans);
+	resolver_free(r);
 	if (base != NULL)
 		event_base_free(base);
-	free(a.pkt);
 	free(name);
 	return rc;
 }

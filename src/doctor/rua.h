@@ -3,11 +3,9 @@
  * address reaches a mailbox or "daneops report ingest" on this host.
  *
  * The TXT record at _smtp._tls.DOMAIN ("v=TLSRPTv1; rua=mailto:a@b,...")
- * is looked up with libunbound, validating as the check engine does (the
- * same trust anchors, stubs and forwarder), on an event loop of its own
- * with a deadline.  It does not go through dns/resolver because that
- * module's answers keep no TXT data; when struct dns_answer learns TXT,
- * rua_lookup should become a resolver_query.
+ * is looked up through dns/resolver, validating as the check engine does
+ * (the same trust anchors, stubs and forwarder), on an event loop of its
+ * own with the lookup's timeout.
  *
  * Each mailto: address in a local domain (mydestination) is followed
  * through the alias maps; it must end at a mailbox, a file or a pipe to

@@ -5,7 +5,8 @@
  * mx_host_tlsa).
  *
  * Input: one selector byte, then the packet for the query "a.test".
- * Selector bits 4-5: the query type (MX, A, AAAA, TLSA); bits 0-1: the
+ * Selector bits 4-5: the query type (MX, A, AAAA, TLSA), bit 6 TXT
+ * instead; bits 0-1: the
  * validator's verdict (0 insecure, 1 bogus, 2 secure, 3 read as 2); bit 3:
  * libunbound reports a failure with no packet.
  *
@@ -41,6 +42,9 @@ fuzz_check_answer(const struct dns_answer *a)
 		    a->rr[i].addr == NULL)
 			abort();
 		if (a->qtype == DNS_TYPE_TLSA && a->rr[i].tlsa == NULL)
+			abort();
+		if (a->qtype == DNS_TYPE_TXT && (a->rr[i].txt == NULL ||
+		    strlen(a->rr[i].txt) > DNS_TXT_MAX))
 			abort();
 	}
 }
@@ -95,11 +99,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sec = sel & 3;
 	if (sec == 3)
 		sec = DNS_SEC_SECURE;
-	a = dns_answer_parse("a.test", qtypes[(sel >> 4) & 3],
+	a = dns_answer_parse("a.test", (sel & 0x40) ? DNS_TYPE_TXT :
+	    qtypes[(sel >> 4) & 3],
 	    (sel & 8) ? 2 : 0, (sel & 8) ? NULL : data + 1, size - 1, sec,
 	    (sel & 4) ? "fuzzed reason" : NULL);
 	fuzz_check_answer(a);
-	fuzz_decide(a);
+	if (a->qtype != DNS_TYPE_TXT)
+		fuzz_decide(a);
 	dns_answer_free(a);
 	return 0;
 }

@@ -156,6 +156,46 @@ test_aaaa_and_tlsa(void **state)
 	dns_answer_free(a);
 }
 
+/* TXT (TLSRPT): strings joined, NUL bytes shown, the length capped. */
+static void
+test_txt(void **state)
+{
+	const char *tlsrpt[] = { "_smtp._tls.d.test. TXT \"v=TLSRPTv1;\" "
+	    "\" rua=mailto:r@d.test\"", "_smtp._tls.d.test. TXT \"a\\000b\"",
+	    NULL };
+	const char *big[2] = { NULL, NULL };
+	struct dns_answer *a;
+	char *rr, *p;
+	size_t i;
+
+	(void)state;
+	a = parse("_smtp._tls.d.test", DNS_TYPE_TXT, 0, tlsrpt,
+	    DNS_SEC_SECURE, NULL);
+	assert_int_equal(a->status, DNS_OK);
+	assert_int_equal(a->nrr, 2);
+	assert_string_equal(a->rr[0].txt, "v=TLSRPTv1; rua=mailto:r@d.test");
+	assert_string_equal(a->rr[1].txt, "a?b");
+	assert_string_equal(dns_type_name(DNS_TYPE_TXT), "TXT");
+	dns_answer_free(a);
+	/* 20 strings of 255 bytes: 5,100 bytes, kept to DNS_TXT_MAX. */
+	rr = malloc(64 + 20 * 258);
+	p = rr + sprintf(rr, "t.test. TXT");
+	for (i = 0; i < 20; i++) {
+		p += sprintf(p, " \"");
+		memset(p, 'a' + (int)i, 255);
+		p += 255;
+		p += sprintf(p, "\"");
+	}
+	big[0] = rr;
+	a = parse("t.test", DNS_TYPE_TXT, 0, big, DNS_SEC_INSECURE, NULL);
+	assert_int_equal(a->nrr, 1);
+	assert_int_equal(strlen(a->rr[0].txt), DNS_TXT_MAX);
+	assert_int_equal(a->rr[0].txt[0], 'a');
+	assert_int_equal(a->rr[0].txt[255], 'b');
+	dns_answer_free(a);
+	free(rr);
+}
+
 static void
 test_nxdomain_nodata(void **state)
 {
@@ -240,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_cname_chain),
 		cmocka_unit_test(test_cname_loop),
 		cmocka_unit_test(test_aaaa_and_tlsa),
+		cmocka_unit_test(test_txt),
 		cmocka_unit_test(test_nxdomain_nodata),
 		cmocka_unit_test(test_bogus_and_failures),
 		cmocka_unit_test(test_truncation),
