@@ -207,3 +207,40 @@ roll_settle() {
 	cat "$TMP/settle"
 	return 1
 }
+
+# roll_pebble_start: Debian's pebble (an RFC 8555 test server) on
+# 127.0.6.1:14000 with a self-signed listener ($P/cert.pem), validating
+# http-01 at port 5002 through the lab resolver.  lab stop ends it.
+roll_pebble_start() {
+	P=$RD/pebble
+	mkdir -p "$P"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$P/key.pem" -out "$P/cert.pem" -days 30 -subj /CN=pebble \
+		-addext subjectAltName=IP:127.0.6.1 2>/dev/null
+	cat >"$P/pebble.json" <<-EOF
+	{"pebble": {"listenAddress": "127.0.6.1:14000",
+	 "managementListenAddress": "127.0.6.1:15000",
+	 "certificate": "$P/cert.pem", "privateKey": "$P/key.pem",
+	 "httpPort": 5002, "tlsPort": 5001, "ocspResponderURL": "",
+	 "externalAccountBindingRequired": false}}
+	EOF
+	PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 lx pebble -config "$P/pebble.json" \
+		-dnsserver "$LAB_RESOLVER:53" >"$P/pebble.log" 2>&1 &
+	for _ in $(seq 50); do
+		grep -q 'Listening on' "$P/pebble.log" && break
+		sleep 0.1
+	done
+	check "pebble listens" grep -q 'Listening on' "$P/pebble.log"
+}
+
+# roll_pebble_ca: pebble's root and intermediate into $P/ca.pem (the
+# lineage's ca_file, so that verify accepts its certificates).
+roll_pebble_ca() {
+	lx python3 -c '
+import ssl, sys, urllib.request
+ctx = ssl._create_unverified_context()
+for path in ("roots/0", "intermediates/0"):
+    sys.stdout.write(urllib.request.urlopen("https://127.0.6.1:15000/" + path, context=ctx).read().decode())
+' >"$P/ca.pem"
+	check "pebble's CA" grep -q CERTIFICATE "$P/ca.pem"
+}

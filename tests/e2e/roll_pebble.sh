@@ -17,26 +17,9 @@ if ! command -v certbot >/dev/null || ! command -v pebble >/dev/null; then
 fi
 . "$DANEOPS_TOP/tests/data/roll-lib.sh"
 roll_lab_start
-P=$RD/pebble LE=$RD/le
-mkdir -p "$P" "$LE"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout "$P/key.pem" -out "$P/cert.pem" -days 30 -subj /CN=pebble \
-	-addext subjectAltName=IP:127.0.6.1 2>/dev/null
-cat >"$P/pebble.json" <<EOF
-{"pebble": {"listenAddress": "127.0.6.1:14000",
- "managementListenAddress": "127.0.6.1:15000",
- "certificate": "$P/cert.pem", "privateKey": "$P/key.pem",
- "httpPort": 5002, "tlsPort": 5001, "ocspResponderURL": "",
- "externalAccountBindingRequired": false}}
-EOF
-# lab stop ends everything left in the namespace, pebble included.
-PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 lx pebble -config "$P/pebble.json" \
-	-dnsserver "$LAB_RESOLVER:53" >"$P/pebble.log" 2>&1 &
-for _ in $(seq 50); do
-	grep -q 'Listening on' "$P/pebble.log" && break
-	sleep 0.1
-done
-check "pebble listens" grep -q 'Listening on' "$P/pebble.log"
+LE=$RD/le
+mkdir -p "$LE"
+roll_pebble_start
 cat >"$RD/certbot" <<EOF
 #!/bin/sh
 # certbot with the test's directories and pebble's self-signed listener
@@ -48,13 +31,7 @@ check "certbot gets a certificate from pebble" lx "$RD/certbot" certonly \
 	--server https://127.0.6.1:14000/dir --standalone --http-01-port 5002 \
 	-d mx.roll.test --key-type ecdsa --agree-tos --register-unsafely-without-email \
 	--non-interactive
-lx python3 -c '
-import ssl, sys, urllib.request
-ctx = ssl._create_unverified_context()
-for path in ("roots/0", "intermediates/0"):
-    sys.stdout.write(urllib.request.urlopen("https://127.0.6.1:15000/" + path, context=ctx).read().decode())
-' >"$P/ca.pem"
-check "pebble's CA" grep -q CERTIFICATE "$P/ca.pem"
+roll_pebble_ca
 
 roll_conf
 sed -i -e "/^source_key/d" -e "s|^source_chain = .*|certbot = mx.roll.test|" \
