@@ -57,7 +57,6 @@ struct resolver {
 	size_t inflight;
 	size_t max_inflight;
 	int query_ms;
-	int closing;
 };
 
 static void resolver_dispatch(struct dns_query *q);
@@ -97,7 +96,7 @@ resolver_slot_give(struct dns_query *q)
 	q->holds_slot = 0;
 	if (--r->inflight == 0)
 		ubthread_watch(r->thread, 0);
-	if (!r->closing && !TAILQ_EMPTY(&r->waiting))
+	if (!TAILQ_EMPTY(&r->waiting))
 		event_active(r->pump, 0, 0);
 }
 
@@ -463,7 +462,6 @@ resolver_free(struct resolver *r)
 
 	if (r == NULL)
 		return;
-	r->closing = 1;
 	/* Stops the thread; answers not yet delivered are dropped. */
 	ubthread_free(r->thread);
 	while ((q = TAILQ_FIRST(&r->all)) != NULL)
