@@ -4,6 +4,7 @@
 #include "roll/run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -448,6 +449,13 @@ run_reload(const struct conf_lineage *l, struct err *e)
 	if ((pid = fork()) < 0)
 		return err_set_errno(e, ERR_SYSTEM, errno, "fork");
 	if (pid == 0) {
+		/* Only async-signal-safe calls here: the resolver's thread. */
+		int fd = open("/dev/null", O_RDONLY);
+
+		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+			_exit(126);
+		if (fd != STDIN_FILENO)
+			close(fd);
 		execv(l->reload[0], l->reload);
 		_exit(127);
 	}

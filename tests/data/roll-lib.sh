@@ -133,6 +133,8 @@ roll_conf() {
 	# reload for the tests: an optional delay (to hold the lock), a log line
 	[ -f "$RD/reload-delay" ] && sleep "\$(cat "$RD/reload-delay")"
 	echo reload >>"$RD/reload.log"
+	# what it could read on stdin (daneops gives it none)
+	timeout 1 cat >>"$RD/reload-stdin" 2>/dev/null
 	exec /usr/sbin/postfix -c "$LAB_POSTFIX_CONF" reload
 	EOF
 	chmod 755 "$RD/reload.sh"

@@ -33,7 +33,11 @@ expect_output 'nothing to do' "a run after success does nothing" roll run
 # --- renewal with the same key: live at once
 roll_issue ec same
 before=$(sha256sum <"$RD/deploy-ec/chain.pem")
-expect_output 'done: deploy: renewal with the same key' "same key: deployed at once" roll run
+echo "input for daneops, not for its hooks" >"$TMP/stdin"
+: >"$RD/reload-stdin"
+expect_output 'done: deploy: renewal with the same key' "same key: deployed at once" \
+	roll run <"$TMP/stdin"
+is "$(cat "$RD/reload-stdin")" "" "the reload command does not inherit daneops's stdin"
 after=$(sha256sum <"$RD/deploy-ec/chain.pem")
 [ "$before" != "$after" ] && pass "same key: the new chain is deployed" ||
 	fail "same key: the new chain is deployed"
