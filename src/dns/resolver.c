@@ -50,7 +50,6 @@ TAILQ_HEAD(query_list, dns_query);
 struct resolver {
 	struct event_base *base;
 	struct ubthread *thread;
-	struct ub_ctx *ctx;             /* the thread's; configured before */
 	struct query_list all;
 	struct query_list waiting;
 	struct event *pump;             /* start queued queries */
@@ -382,7 +381,7 @@ resolver_add_stub(struct ub_ctx *ctx, const char *spec, struct err *e)
 
 /* Everything that must be set before libunbound's first query. */
 static int
-resolver_configure(struct resolver *r, const struct resolver_opts *o,
+resolver_configure(struct ub_ctx *ctx, const struct resolver_opts *o,
 	struct err *e)
 {
 	char *addr;
@@ -390,33 +389,33 @@ resolver_configure(struct resolver *r, const struct resolver_opts *o,
 	int rc;
 
 	/* Before the configuration file, which may say otherwise. */
-	if (o->no_qname_minimisation && ub_ctx_set_option(r->ctx,
+	if (o->no_qname_minimisation && ub_ctx_set_option(ctx,
 	    "qname-minimisation:", "no") != 0)
 		return err_set(e, ERR_INTERNAL, "qname-minimisation: refused");
-	if (o->conf_file != NULL && (rc = ub_ctx_config(r->ctx,
+	if (o->conf_file != NULL && (rc = ub_ctx_config(ctx,
 	    o->conf_file)) != 0)
 		return err_set(e, ERR_INPUT, "%s: %s", o->conf_file,
 		    ub_strerror(rc));
-	if (o->no_ipv6 && ub_ctx_set_option(r->ctx, "do-ip6:", "no") != 0)
+	if (o->no_ipv6 && ub_ctx_set_option(ctx, "do-ip6:", "no") != 0)
 		return err_set(e, ERR_INTERNAL, "do-ip6: refused");
 	if (o->ntrust_anchors == 0) {
-		if (resolver_add_ta_file(r->ctx, RESOLVER_ROOT_ANCHOR, e) == -1)
+		if (resolver_add_ta_file(ctx, RESOLVER_ROOT_ANCHOR, e) == -1)
 			return -1;
 	} else {
 		for (i = 0; i < o->ntrust_anchors; i++)
-			if (resolver_add_ta_file(r->ctx, o->trust_anchors[i],
+			if (resolver_add_ta_file(ctx, o->trust_anchors[i],
 			    e) == -1)
 				return -1;
-		if (resolver_transparent(r->ctx, "test", e) == -1)
+		if (resolver_transparent(ctx, "test", e) == -1)
 			return -1;
 	}
 	for (i = 0; i < o->nstubs; i++)
-		if (resolver_add_stub(r->ctx, o->stubs[i], e) == -1)
+		if (resolver_add_stub(ctx, o->stubs[i], e) == -1)
 			return -1;
 	if (o->forwarder != NULL) {
 		if ((addr = resolver_addr("resolver", o->forwarder, e)) == NULL)
 			return -1;
-		rc = ub_ctx_set_fwd(r->ctx, addr);
+		rc = ub_ctx_set_fwd(ctx, addr);
 		free(addr);
 		if (rc != 0)
 			return err_set(e, ERR_USAGE, "resolver %s: %s",
@@ -441,13 +440,12 @@ resolver_new(struct event_base *base, const struct resolver_opts *o,
 		resolver_free(r);
 		return NULL;
 	}
-	r->ctx = ubthread_ctx(r->thread);
 	if ((r->pump = event_new(base, -1, 0, resolver_pump_cb, r)) == NULL) {
 		err_set(e, ERR_SYSTEM, "cannot create an event");
 		resolver_free(r);
 		return NULL;
 	}
-	if (resolver_configure(r, o, e) == -1 ||
+	if (resolver_configure(ubthread_ctx(r->thread), o, e) == -1 ||
 	    ubthread_start(r->thread, e) == -1) {
 		resolver_free(r);
 		return NULL;

@@ -2,7 +2,7 @@
  * ubthread - a libunbound context resolving on a thread of its own
  * (see ubthread.h for why and how).
  *
- * Threads: the loop thread touches t->loop, ev_out and the producer side
+ * Threads: the loop thread touches ev_out and the producer side
  * of "in"; the resolver thread touches t->base, t->ctx, ev_in and the
  * producer side of "out".  The queues are the only shared state, each
  * under its own mutex.
@@ -41,7 +41,6 @@ struct ubqueue {
 };
 
 struct ubthread {
-	struct event_base *loop;
 	struct event_base *base;        /* run by the resolver thread */
 	struct ub_ctx *ctx;
 	struct ubqueue in;              /* loop -> resolver thread */
@@ -213,7 +212,6 @@ ubthread_new(struct event_base *loop, ubthread_done_cb done, void *arg,
 {
 	struct ubthread *t = xcalloc(1, sizeof(*t));
 
-	t->loop = loop;
 	t->done = done;
 	t->arg = arg;
 	t->in.rfd = t->out.rfd = -1;

@@ -210,6 +210,19 @@ roll_settle() {
 	return 1
 }
 
+# roll_rollover_live CLIENT OLD NEXT: after a rollover's certificate went
+# live, the checks every ACME client shares: the next key is deployed, the
+# invariant holds, roll settles, and the old key's record is retired.
+roll_rollover_live() {
+	local client=$1 old=$2 next=$3
+	is "$(spki "$RD/deploy-ec/key.pem")" "$next" "$client: the next key is deployed"
+	invariant "$client rollover"
+	check "$client: settles after the rollover" roll_settle
+	roll_sync_ns2
+	served | grep -q "$old" && fail "$client: the old key's record is retired" ||
+		pass "$client: the old key's record is retired"
+}
+
 # roll_pebble_start: Debian's pebble (an RFC 8555 test server) on
 # 127.0.6.1:14000 with a self-signed listener ($P/cert.pem), validating
 # http-01 at port 5002 through the lab resolver.  lab stop ends it.

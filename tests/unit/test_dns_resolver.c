@@ -173,6 +173,21 @@ silent_server(int *port)
 	return fd;
 }
 
+static char silent_stub[64];
+static const char *silent_stubs[1] = { silent_stub };
+
+/* Options that send slow.test to the silent server on port. */
+static void
+silent_opts(struct resolver_opts *o, int port, int query_ms)
+{
+	snprintf(silent_stub, sizeof(silent_stub), "slow.test=127.0.0.1@%d",
+	    port);
+	memset(o, 0, sizeof(*o));
+	o->stubs = silent_stubs;
+	o->nstubs = 1;
+	o->query_ms = query_ms;
+}
+
 static void
 test_timeout_and_cancel(void **state)
 {
@@ -182,18 +197,12 @@ test_timeout_and_cancel(void **state)
 	struct got g = { 0, NULL }, gc = { 0, NULL };
 	struct dns_query *q;
 	struct timespec t0, t1;
-	char stub[64];
-	const char *stubs[1] = { stub };
 	struct err e;
 	int fd, port;
 
 	(void)state;
 	fd = silent_server(&port);
-	snprintf(stub, sizeof(stub), "slow.test=127.0.0.1@%d", port);
-	memset(&o, 0, sizeof(o));
-	o.stubs = stubs;
-	o.nstubs = 1;
-	o.query_ms = 300;
+	silent_opts(&o, port, 300);
 	r = resolver_new(base, &o, &e);
 	assert_non_null(r);
 	assert_non_null(resolver_query(r, "x.slow.test", DNS_TYPE_TLSA, got_cb,
@@ -220,8 +229,8 @@ test_timeout_and_cancel(void **state)
 }
 
 /*
- * A query that timed out gives its slot back at once: with one slot, a query queued behind a silent server's is still
- * answered.
+ * A query that timed out gives its slot back at once: with one slot, a
+ * query queued behind a silent server's is still answered.
  */
 static void
 test_timeout_frees_slot(void **state)
@@ -230,20 +239,14 @@ test_timeout_frees_slot(void **state)
 	struct resolver_opts o;
 	struct resolver *r;
 	struct got gs = { 0, NULL }, gl = { 0, NULL };
-	char stub[64];
-	const char *stubs[1] = { stub };
 	struct err e;
 	int fd, port;
 
 	(void)state;
 	write_conf();
 	fd = silent_server(&port);
-	snprintf(stub, sizeof(stub), "slow.test=127.0.0.1@%d", port);
-	memset(&o, 0, sizeof(o));
-	o.stubs = stubs;
-	o.nstubs = 1;
+	silent_opts(&o, port, 200);
 	o.conf_file = conf_path;
-	o.query_ms = 200;
 	o.max_inflight = 1;
 	r = resolver_new(base, &o, &e);
 	if (r == NULL)
@@ -302,18 +305,13 @@ test_qname_minimisation(void **state)
 		struct resolver_opts o;
 		struct resolver *r;
 		struct got g = { 0, NULL };
-		char stub[64], seen[300];
-		const char *stubs[1] = { stub };
+		char seen[300];
 		struct err e;
 		int fd, port;
 
 		fd = silent_server(&port);
-		snprintf(stub, sizeof(stub), "slow.test=127.0.0.1@%d", port);
-		memset(&o, 0, sizeof(o));
-		o.stubs = stubs;
-		o.nstubs = 1;
-		o.query_ms = 200;
-			o.no_qname_minimisation = off;
+		silent_opts(&o, port, 200);
+		o.no_qname_minimisation = off;
 		r = resolver_new(base, &o, &e);
 		assert_non_null(r);
 		assert_non_null(resolver_query(r, "a.b.c.slow.test",
