@@ -24,6 +24,7 @@
 #include "report/summary.h"
 #include "report/tlsrpt.h"
 #include "util/fileio.h"
+#include "util/xalloc.h"
 
 #define DIR "data/tlsrpt/real/"
 
@@ -217,11 +218,60 @@ test_real_reports(void **st)
 	rmdir(dir);
 }
 
+/*
+ * Folded MIME parameters: a report named only through an RFC 2231
+ * continued, folded filename (the part's type says nothing) is found, and
+ * a folded Content-Type with its parameter on the next line too.
+ */
+static void
+test_folded_parameters(void **st)
+{
+	static const char *const forms[] = {
+		"Content-Type: application/octet-stream\n"
+		"Content-Disposition: attachment;\n"
+		"\tfilename*0=\"microsoft.com!xxxxxxxx.xx!1749859200!\";\n"
+		"\tfilename*1=\"1749945599.json\"\n",
+		"Content-Type: application/octet-stream;\n"
+		" name*0*=us-ascii''microsoft.com%21xxxxxxxx.xx;\n"
+		" name*1=\"!1749859200!1749945599.json\"\n",
+		"Content-Type:\n application/tlsrpt+json;\n charset=\"us-ascii\"\n",
+	};
+	struct mime_report m;
+	struct tlsrpt_report *r;
+	struct err e;
+	char *json, *msg;
+	size_t len, i;
+
+	(void)st;
+	json = fileio_read(DIR "microsoft-2025-06-14.json", TLSRPT_MAX_JSON,
+	    &len, &e);
+	assert_non_null(json);
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		msg = xasprintf("From: tlsrpt-noreply@microsoft.com\n"
+		    "MIME-Version: 1.0\n"
+		    "Content-Type: multipart/mixed;\n\tboundary=\"b\"\n\n"
+		    "--b\nContent-Type: text/plain\n\nreport\n"
+		    "--b\n%s\n%s\n--b--\n", forms[i], json);
+		memset(&m, 0, sizeof(m));
+		err_clear(&e);
+		if (mime_extract(msg, strlen(msg), &m, &e) < 0)
+			fail_msg("form %zu: %s", i, e.msg);
+		r = tlsrpt_parse(m.json, m.len, &e);
+		assert_non_null(r);
+		assert_string_equal(r->organization, "Microsoft Corporation");
+		tlsrpt_report_free(r);
+		mime_report_clear(&m);
+		free(msg);
+	}
+	free(json);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_reports),
+		cmocka_unit_test(test_folded_parameters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
