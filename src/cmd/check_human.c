@@ -132,6 +132,7 @@ check_print_human(FILE *fp, const struct check_result *res, int colour)
 	fputs(": ", fp);
 	print_verdict(fp, res->verdict, colour, 1);
 	fprintf(fp, " - %s\n", res->summary != NULL ? res->summary : "");
+	fprintf(fp, "  sender level: %s\n", check_level_name(res->level));
 	if (res->mx != NULL && !res->mx->single && res->mx->mx_status == DNS_OK)
 		fprintf(fp, "  MX records: %s%s\n",
 		    dns_sec_name(res->mx->mx_sec),

@@ -87,7 +87,9 @@ check_print_nagios(FILE *fp, struct check_result *const *res, size_t n)
 	for (i = 0; i < n; i++)
 		fprintf(fp, "%s%s: %s", i > 0 ? "; " : "", res[i]->domain,
 		    res[i]->summary != NULL ? res[i]->summary : "?");
-	fputs(" |", fp);
+	/* One level per run: every domain is checked at the same. */
+	fprintf(fp, " (sender level %s) |",
+	    n > 0 ? check_level_name(res[0]->level) : "dane");
 	for (i = 0; i < n; i++)
 		nagios_perf(fp, res[i], n > 1);
 	fputc('\n', fp);

@@ -40,6 +40,24 @@ check_verdict_name(enum check_verdict v)
 	}
 }
 
+const char *
+check_level_name(enum check_level l)
+{
+	return l == CHECK_LEVEL_DANE_ONLY ? "dane-only" : "dane";
+}
+
+int
+check_level_parse(const char *s, enum check_level *l)
+{
+	if (strcmp(s, "dane") == 0)
+		*l = CHECK_LEVEL_DANE;
+	else if (strcmp(s, "dane-only") == 0)
+		*l = CHECK_LEVEL_DANE_ONLY;
+	else
+		return -1;
+	return 0;
+}
+
 void
 check_result_free(struct check_result *res)
 {
@@ -376,6 +394,7 @@ check_start(const struct check_env *env, const char *name,
 	    starttls_for_port(c->res->port);
 	c->res->single = o->single;
 	c->res->warn_days = o->warn_days >= 0 ? o->warn_days : 21;
+	c->res->level = o->level;
 	c->res->started = time(NULL);
 	memset(&mo, 0, sizeof(mo));
 	mo.port = c->res->port;

@@ -235,13 +235,14 @@ check_json(const struct check_result *res)
 		    "host", jstr(res->warnings[i].host),
 		    "address", jstr(res->warnings[i].address),
 		    "message", res->warnings[i].message));
-	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:s, s:o, s:i, "
-	    "s:o, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:o, s:o, s:s, s:o, "
+	    "s:i, s:o, s:o, s:o}",
 	    "schema", CHECK_JSON_SCHEMA,
 	    "domain", res->domain,
 	    "mode", res->single ? "host" : "mx",
 	    "port", res->port,
 	    "starttls", starttls_name(res->starttls),
+	    "level", check_level_name(res->level),
 	    "checked_at", jtime(res->started),
 	    "elapsed_ms", jms(res->elapsed_ms),
 	    "verdict", check_verdict_name(res->verdict),

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "tlsa/tlsa_gen.h"
 #include "util/xalloc.h"
@@ -103,25 +104,22 @@ check_eval_records(struct check_host *ch)
 }
 
 /*
- * A set whose only records are DANE-TA/EE with unknown selectors, matching
- * types or bad digests: RFC 7672 asks for TLS without authentication, but
- * OpenSSL-based senders (Postfix) enable DANE for such a set, match
- * nothing and defer the mail.  daneops reports what those senders do.
+ * What senders do with a secure TLSA set that has no usable record (RFC
+ * 7672 §2.2, Postfix): at level dane TLS is required but authenticates
+ * nothing (posttls-finger: "all TLSA records unusable, fallback to
+ * unauthenticated TLS"); at dane-only the mail is deferred.
  */
-static int
-check_dane_usage_unusable(const struct mx_host *h)
+static const char *
+check_unusable_effect(enum check_level level)
 {
-	size_t i;
-
-	for (i = 0; i < h->ntlsa; i++)
-		if (h->tlsa[i]->usage == TLSA_USAGE_DANE_TA ||
-		    h->tlsa[i]->usage == TLSA_USAGE_DANE_EE)
-			return 1;
-	return 0;
+	return level == CHECK_LEVEL_DANE_ONLY ? "senders at level dane-only "
+	    "defer the mail" : "senders at level dane (Postfix's default) "
+	    "use TLS without authentication and deliver the mail";
 }
 
 static void
-check_eval_addr(struct check_host *ch, struct check_addr *a)
+check_eval_addr(struct check_host *ch, struct check_addr *a,
+	enum check_level level)
 {
 	const struct probe_result *pr = a->probe;
 	enum mx_dane dane = ch->mx->dane;
@@ -144,16 +142,10 @@ check_eval_addr(struct check_host *ch, struct check_addr *a)
 	if (dane == MX_DANE_NONE) {
 		a->verdict = CHECK_NONE;
 		check_set_why(&a->why, xstrdup("TLS, but DANE does not apply"));
-	} else if ((dane == MX_DANE_UNUSABLE || pr->dane_usable == 0) &&
-	    check_dane_usage_unusable(ch->mx)) {
-		a->verdict = CHECK_FAIL;
-		check_set_why(&a->why, xstrdup("all DANE-TA/DANE-EE records "
-		    "are unusable: senders such as Postfix fail "
-		    "authentication and defer"));
 	} else if (dane == MX_DANE_UNUSABLE || pr->dane_usable == 0) {
 		a->verdict = CHECK_UNAUTH;
-		check_set_why(&a->why, xstrdup("TLS without authentication: "
-		    "no usable TLSA record"));
+		check_set_why(&a->why, xasprintf("no usable TLSA record: %s",
+		    check_unusable_effect(level)));
 	} else if (pr->dane_ok) {
 		a->verdict = CHECK_PASS;
 		m = pr->matched != NULL ? tlsa_rec_format(pr->matched) : NULL;
@@ -236,6 +228,68 @@ check_no_next_key(const struct check_host *ch)
 	return 1;
 }
 
+/* The certificate at depth d that some address presented, or NULL. */
+static X509 *
+check_presented(const struct check_host *ch, int d)
+{
+	size_t i;
+
+	for (i = 0; i < ch->naddrs; i++) {
+		const struct probe_result *pr = ch->addrs[i].probe;
+
+		if (pr != NULL && pr->chain != NULL && d >= 0 &&
+		    d < sk_X509_num(pr->chain))
+			return sk_X509_value(pr->chain, d);
+	}
+	return NULL;
+}
+
+/*
+ * A DANE-TA record that matched an intermediate, with no DANE-EE record
+ * matching the leaf: the pin holds only while the CA keeps issuing from
+ * that intermediate (Let's Encrypt rotates among several).  Suggest a
+ * 3 1 1 record for the current key as well.  A matched root (self-signed)
+ * does not rotate with the intermediates.
+ */
+static void
+check_warn_ta_pinned(struct check_result *res, const struct check_host *ch)
+{
+	const struct check_rec *ta = NULL;
+	struct tlsa_rec *ee;
+	X509 *x;
+	char *text;
+	size_t i;
+	struct err e;
+
+	for (i = 0; i < ch->nrecs; i++) {
+		const struct check_rec *cr = &ch->recs[i];
+
+		if (!cr->usable || cr->nmatched == 0)
+			continue;
+		if (cr->rec->usage == TLSA_USAGE_DANE_EE)
+			return;
+		if (cr->rec->usage != TLSA_USAGE_DANE_TA || cr->depth < 1)
+			continue;
+		x = check_presented(ch, cr->depth);
+		if (x != NULL && (X509_get_extension_flags(x) & EXFLAG_SS))
+			continue;
+		ta = cr;
+	}
+	if (ta == NULL || (x = check_presented(ch, 0)) == NULL)
+		return;
+	ee = tlsa_rec_for_cert(x, TLSA_USAGE_DANE_EE, TLSA_SEL_SPKI,
+	    TLSA_MATCH_SHA256, &e);
+	text = ee != NULL ? tlsa_rec_format(ee) : NULL;
+	check_warn(res, "ta-pinned-issuer", ch->mx->name, NULL, "%s: only "
+	    "DANE-TA records matching the issuing intermediate (depth %d) "
+	    "authenticate the server: they break when the CA switches "
+	    "intermediates; publish %s %s for the current key as well (or "
+	    "records for every intermediate the CA may use)", ch->mx->tlsa_name,
+	    ta->depth, ch->mx->tlsa_name, text != NULL ? text : "3 1 1 ...");
+	free(text);
+	tlsa_rec_free(ee);
+}
+
 static void
 check_eval_host_warnings(struct check_result *res, struct check_host *ch)
 {
@@ -256,10 +310,12 @@ check_eval_host_warnings(struct check_result *res, struct check_host *ch)
 		check_warn(res, "too-many-records", h->name, NULL, "%s has %zu "
 		    "TLSA records; some senders use only the first %d",
 		    h->tlsa_name, h->ntlsa, CHECK_MAX_SANE_RECORDS);
-	if (h->dane == MX_DANE_UNUSABLE && !check_dane_usage_unusable(h))
+	if (h->dane == MX_DANE_APPLIES)
+		check_warn_ta_pinned(res, ch);
+	if (h->dane == MX_DANE_UNUSABLE)
 		check_warn(res, "unusable-records", h->name, NULL, "no usable "
-		    "TLSA record at %s: TLS is required but not authenticated",
-		    h->tlsa_name);
+		    "TLSA record at %s: the records authenticate nothing; %s",
+		    h->tlsa_name, check_unusable_effect(res->level));
 	for (i = 0; i < ch->nrecs; i++) {
 		const struct tlsa_rec *r = ch->recs[i].rec;
 
@@ -280,7 +336,7 @@ check_eval_host(struct check_result *res, struct check_host *ch, time_t now)
 
 	check_eval_records(ch);
 	for (i = 0; i < ch->naddrs; i++) {
-		check_eval_addr(ch, &ch->addrs[i]);
+		check_eval_addr(ch, &ch->addrs[i], res->level);
 		check_eval_expiry(res, ch, &ch->addrs[i], now);
 	}
 	switch (h->dane) {
@@ -348,6 +404,45 @@ check_eval_dns(struct check_result *res)
 	return 1;
 }
 
+/* Hosts that senders skip at level dane-only, said once per host. */
+static void
+check_warn_no_dane(struct check_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nhosts; i++) {
+		const struct check_host *ch = &res->hosts[i];
+
+		if (ch->verdict != CHECK_NONE)
+			continue;
+		check_warn(res, "no-dane-host", ch->mx->name, NULL, "%s is not "
+		    "protected by DANE: %s%s", ch->mx->name, ch->why,
+		    res->level == CHECK_LEVEL_DANE_ONLY ? "; senders at level "
+		    "dane-only defer mail to it" : "");
+	}
+}
+
+/*
+ * Some host is unauthenticated and none passed: the records authenticate
+ * nothing, whatever senders do about it (deliver or defer), so the domain
+ * fails.
+ */
+static void
+check_eval_unauth_domain(struct check_result *res, size_t nunauth)
+{
+	size_t i;
+
+	for (i = 0; i < res->nhosts; i++)
+		if (res->hosts[i].verdict == CHECK_UNAUTH)
+			break;
+	res->verdict = CHECK_FAIL;
+	res->summary = xasprintf("DANE authenticates none of %zu host(s): "
+	    "no usable TLSA record at %s%s, the records authenticate "
+	    "nothing; %s", res->nhosts, res->hosts[i].mx->name,
+	    nunauth > 1 ? " and other hosts" : "",
+	    check_unusable_effect(res->level));
+}
+
 static void
 check_eval_domain(struct check_result *res)
 {
@@ -372,22 +467,19 @@ check_eval_domain(struct check_result *res)
 		res->summary = xasprintf("could not check: %s", why);
 	} else if (n[CHECK_NONE] == res->nhosts) {
 		res->verdict = CHECK_NONE;
-		res->summary = xasprintf("DANE does not apply: %s",
-		    res->nhosts > 0 ? res->hosts[0].why : "no hosts");
+		res->summary = xasprintf("DANE does not apply: %s%s",
+		    res->nhosts > 0 ? res->hosts[0].why : "no hosts",
+		    res->level == CHECK_LEVEL_DANE_ONLY ? "; senders at level "
+		    "dane-only defer all mail" : "");
+	} else if (n[CHECK_PASS] == 0) {
+		check_warn_no_dane(res);
+		check_eval_unauth_domain(res, n[CHECK_UNAUTH]);
 	} else {
-		for (i = 0; i < res->nhosts; i++) {
-			const struct check_host *ch = &res->hosts[i];
-
-			if (ch->verdict == CHECK_NONE)
-				check_warn(res, "no-dane-host", ch->mx->name,
-				    NULL, "%s is not protected by DANE: %s",
-				    ch->mx->name, ch->why);
-		}
+		check_warn_no_dane(res);
 		res->verdict = res->nwarnings > 0 ? CHECK_WARN : CHECK_PASS;
 		if (n[CHECK_UNAUTH] > 0)
 			res->summary = xasprintf("DANE authenticated for %zu "
-			    "of %zu host(s), TLS without authentication for "
-			    "%zu%s",
+			    "of %zu host(s), no usable TLSA record at %zu%s",
 			    n[CHECK_PASS], res->nhosts, n[CHECK_UNAUTH],
 			    res->nwarnings > 0 ? ", with warnings" : "");
 		else
