@@ -73,7 +73,22 @@ struct check_warning {
 	char *code;             /* "expiring", "single-record", ... */
 	char *host;             /* or NULL */
 	char *address;          /* or NULL */
+	char *zone;             /* DNSSEC warnings: the signing zone, or NULL */
+	char *rrset;            /* and the RRset, "NAME TYPE", or NULL */
 	char *message;          /* one line */
+};
+
+/*
+ * One signed RRset the verdict used - MX, A/AAAA (with CNAMEs), TLSA, and
+ * the DNSKEY/DS chain of every signing zone up to the root - with its
+ * earliest RRSIG expiration.  An expired one makes the domain bogus for
+ * every validating sender.
+ */
+struct check_rrsig {
+	char *name;             /* owner */
+	uint16_t type;
+	char *zone;             /* signer */
+	time_t expires;
 };
 
 struct check_addr {
@@ -114,6 +129,7 @@ struct check_result {
 	enum starttls_kind starttls;
 	int single;                     /* --host */
 	int warn_days;
+	int sig_warn_days;
 	enum check_level level;
 	time_t started;
 	double elapsed_ms;
@@ -125,6 +141,9 @@ struct check_result {
 	char *summary;                  /* one line */
 	struct check_warning *warnings;
 	size_t nwarnings;
+	struct check_rrsig *rrsigs;     /* by expiry, earliest first */
+	size_t nrrsigs;
+	int rrsigs_incomplete;          /* the chain walk did not finish */
 };
 
 /*
@@ -148,6 +167,7 @@ struct check_opts {
 	int single;                     /* the name is a host, not a domain */
 	int no_ipv4, no_ipv6;
 	int warn_days;                  /* < 0: 21 */
+	int sig_warn_days;              /* RRSIG expiry; 0: 7, < 0: 0 */
 	enum check_level level;         /* 0: dane */
 	int total_ms;                   /* deadline for the check; 0: none */
 	int connect_ms, reply_ms, handshake_ms;     /* 0: probe defaults */

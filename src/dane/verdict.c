@@ -9,6 +9,7 @@
 #include "dane/check.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,7 @@ check_warn(struct check_result *res, const char *code, const char *host,
 	res->warnings = xreallocarray(res->warnings, res->nwarnings + 1,
 	    sizeof(*res->warnings));
 	w = &res->warnings[res->nwarnings++];
+	memset(w, 0, sizeof(*w));
 	w->code = xstrdup(code);
 	w->host = host != NULL ? xstrdup(host) : NULL;
 	w->address = addr != NULL ? xstrdup(addr) : NULL;
@@ -290,6 +292,40 @@ check_warn_ta_pinned(struct check_result *res, const struct check_host *ch)
 	tlsa_rec_free(ee);
 }
 
+/*
+ * Digest agility (RFC 7671 9, OpenSSL's and Postfix's default): where a
+ * usable SHA-512 record exists, senders ignore the SHA-256 records of the
+ * same usage and selector.  A SHA-256 record that matched is then no help.
+ */
+static void
+check_warn_agility(struct check_result *res, const struct check_host *ch)
+{
+	size_t i, j;
+
+	for (i = 0; i < ch->nrecs; i++) {
+		const struct tlsa_rec *r = ch->recs[i].rec;
+
+		if (!ch->recs[i].usable || r->mtype != TLSA_MATCH_SHA256 ||
+		    ch->recs[i].nmatched == 0)
+			continue;
+		for (j = 0; j < ch->nrecs; j++)
+			if (ch->recs[j].usable &&
+			    ch->recs[j].rec->usage == r->usage &&
+			    ch->recs[j].rec->selector == r->selector &&
+			    ch->recs[j].rec->mtype == TLSA_MATCH_SHA512)
+				break;
+		if (j == ch->nrecs)
+			continue;
+		check_warn(res, "digest-agility", ch->mx->name, NULL, "%s has "
+		    "%u %u 2 (SHA-512) records: senders ignore its %u %u 1 "
+		    "(SHA-256) records, the matching one included (RFC 7671 "
+		    "section 9); publish the current key's %u %u 2 record",
+		    ch->mx->tlsa_name, r->usage, r->selector, r->usage,
+		    r->selector, r->usage, r->selector);
+		return;
+	}
+}
+
 static void
 check_eval_host_warnings(struct check_result *res, struct check_host *ch)
 {
@@ -310,8 +346,10 @@ check_eval_host_warnings(struct check_result *res, struct check_host *ch)
 		check_warn(res, "too-many-records", h->name, NULL, "%s has %zu "
 		    "TLSA records; some senders use only the first %d",
 		    h->tlsa_name, h->ntlsa, CHECK_MAX_SANE_RECORDS);
-	if (h->dane == MX_DANE_APPLIES)
+	if (h->dane == MX_DANE_APPLIES) {
 		check_warn_ta_pinned(res, ch);
+		check_warn_agility(res, ch);
+	}
 	if (h->dane == MX_DANE_UNUSABLE)
 		check_warn(res, "unusable-records", h->name, NULL, "no usable "
 		    "TLSA record at %s: the records authenticate nothing; %s",
@@ -489,6 +527,84 @@ check_eval_domain(struct check_result *res)
 	}
 }
 
+static int
+check_rrsig_cmp(const void *a, const void *b)
+{
+	const struct check_rrsig *x = a, *y = b;
+
+	if (x->expires != y->expires)
+		return x->expires < y->expires ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* "3 day(s)" or "5 hour(s)": days are too coarse for the last one. */
+static void
+check_span(char *buf, size_t len, long secs)
+{
+	if (secs >= 86400)
+		snprintf(buf, len, "%ld day(s)", secs / 86400);
+	else
+		snprintf(buf, len, "%ld hour(s)", secs / 3600);
+}
+
+/*
+ * One warning per signing zone whose earliest RRSIG (over the RRsets the
+ * verdict used) expires within sig_warn_days or has expired (validators
+ * accept an expired one only within their clock-skew allowance, at most a
+ * day with unbound's defaults), naming the zone and the record.
+ */
+static void
+check_eval_rrsigs(struct check_result *res, time_t now)
+{
+	size_t i, j, more;
+	long secs;
+	char span[32], date[32];
+	struct tm tm;
+
+	if (res->nrrsigs > 1)
+		qsort(res->rrsigs, res->nrrsigs, sizeof(*res->rrsigs),
+		    check_rrsig_cmp);
+	for (i = 0; i < res->nrrsigs; i++) {
+		const struct check_rrsig *r = &res->rrsigs[i];
+
+		for (j = 0; j < i; j++)
+			if (dns_name_equal(res->rrsigs[j].zone, r->zone))
+				break;
+		secs = (long)(r->expires - now);
+		if (j < i || secs >= (long)res->sig_warn_days * 86400)
+			continue;
+		for (j = i + 1, more = 0; j < res->nrrsigs; j++)
+			if (dns_name_equal(res->rrsigs[j].zone, r->zone) &&
+			    res->rrsigs[j].expires - now <
+			    (long)res->sig_warn_days * 86400)
+				more++;
+		check_span(span, sizeof(span), secs < 0 ? -secs : secs);
+		if (gmtime_r(&r->expires, &tm) == NULL)
+			tm = (struct tm){ 0 };
+		strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm);
+		more = res->nwarnings;
+		if (secs < 0)
+			check_warn(res, "rrsig-expired", NULL, NULL, "the RRSIG "
+			    "on %s %s (zone %s) expired %s ago (%s): validators "
+			    "accept it only within their clock-skew allowance, "
+			    "then every DANE sender defers all mail; re-sign "
+			    "zone %s now", r->name, dns_type_name(r->type),
+			    r->zone, span, date, r->zone);
+		else
+			check_warn(res, "rrsig-expiring", NULL, NULL, "the RRSIG "
+			    "on %s %s (zone %s%s) expires in %s (%s): then "
+			    "the records are bogus and every DANE sender defers "
+			    "all mail; check that zone %s is re-signed", r->name,
+			    dns_type_name(r->type), r->zone, more > 0 ?
+			    ", and other RRsets of it" : "", span, date, r->zone);
+		if (res->nwarnings == more)
+			continue;
+		res->warnings[res->nwarnings - 1].zone = xstrdup(r->zone);
+		res->warnings[res->nwarnings - 1].rrset = xasprintf("%s %s",
+		    r->name, dns_type_name(r->type));
+	}
+}
+
 void
 check_evaluate(struct check_result *res, time_t now)
 {
@@ -496,6 +612,7 @@ check_evaluate(struct check_result *res, time_t now)
 
 	free(res->summary);
 	res->summary = NULL;
+	check_eval_rrsigs(res, now);
 	if (check_eval_dns(res))
 		return;
 	if (res->mx->mx_sec == DNS_SEC_INSECURE && !res->mx->single &&

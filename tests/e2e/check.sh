@@ -28,10 +28,14 @@
 
 DO=(lab_run "$DANEOPS" check --trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" --timeout 6)
 
-# pf_run LEVEL TARGET: posttls-finger's output for one host or domain.
+# pf_run LEVEL TARGET [OPTION...]: posttls-finger's output for one host or
+# domain.
 pf_run() {
+	local level=$1 target=$2
+	shift 2
 	lab_run env MAIL_CONFIG="$LAB_POSTFIX_CONF" posttls-finger -v -c -t 3 -T 3 \
-		-l "$1" "$2" 2>&1 | grep -vE '^posttls-finger: (< |> |name_mask|vstream|smtp_stream)'
+		-l "$level" "$@" "$target" 2>&1 |
+		grep -vE '^posttls-finger: (< |> |name_mask|vstream|smtp_stream)'
 }
 
 # pf_class FILE: posttls-finger's verdict from its output.
@@ -60,18 +64,26 @@ fold() {
 	esac
 }
 
-# level_says LEVEL PF-OUTPUT REASON: do posttls-finger and daneops say the
-# same thing about what a sender at LEVEL does with unusable records?
-level_says() {
-	local pf=sends mine=sends
-	if grep -q 'all TLSA records unusable' "$2"; then
-		grep -q 'all TLSA records unusable, fallback to unauthenticated TLS' "$2" || pf=defers
-	else
-		# posttls-finger "resorts" to another level; a sender does not.
-		[ "$1" = dane-only ] && pf=defers
-	fi
-	case $3 in *"level dane-only defer"*) mine=defers ;; esac
-	echo "$pf $mine"
+# rank VERDICT: worse is more (a host is as bad as its worst address).
+rank() {
+	case $1 in
+	pass) echo 0 ;; not-applicable) echo 1 ;; unauthenticated) echo 2 ;;
+	*) echo 3 ;;
+	esac
+}
+
+# pf_addrs LEVEL TARGET FAMILY: "ADDRESS CLASS" for every address
+# posttls-finger tried in one run.  It moves to a host's next address only
+# when one fails (refused, ...), so every address tried before the last
+# failed; the last one's class is that of the session.
+pf_addrs() {
+	local a last tried
+	pf_run "$1" "$2" -a "$3" >"$TMP/pf"
+	tried=$(grep -oE 'connect_addr: trying: [^[]+\[[^]]+\]' "$TMP/pf" | sed -E 's/.*\[(.*)\]$/\1/')
+	[ -n "$tried" ] || return 0
+	last=$(tail -1 <<<"$tried")
+	for a in $(head -n -1 <<<"$tried"); do echo "$a fail"; done
+	echo "$last $(pf_class "$TMP/pf")"
 }
 
 n_cases=0
@@ -95,16 +107,48 @@ while read -r domain want; do
 		agg=$(fold "$(pf_class "$TMP/pf")")
 	else
 		nfail=0 nnone=0 npass=0 n=0
+		# One MX host: ask for the domain, as a sender does (with
+		# DANE-TA the domain is a reference identifier too); several:
+		# each host alone.
+		one=$(jq -r 'if .mode == "mx" and (.mx.implicit | not) and (.hosts | length) == 1 then 1 else 0 end' "$j")
 		for h in $hosts; do
-			mine=$(jq -r --arg h "$h" '.hosts[] | select(.name == $h) | .verdict' "$j")
-			pf_run "$level" "[$h]" >"$TMP/pf"
-			theirs=$(pf_class "$TMP/pf")
+			target="[$h]"
+			[ "$one" = 1 ] && target=$domain
+			hj=$(jq -c --arg h "$h" '.hosts[] | select(.name == $h)' "$j")
+			mine=$(jq -r .verdict <<<"$hj")
+			# posttls-finger address by address, per family; it tries
+			# the addresses in random order, so ask again until every
+			# address was tried (or give up after 6 runs).
+			declare -A pfc=()
+			for fam in 4 6; do
+				want_addrs=$(jq -r --argjson f "$fam" '.addresses[] | select(.family == $f) | .address' <<<"$hj")
+				[ -n "$want_addrs" ] || continue
+				for try in 1 2 3 4 5 6; do
+					while read -r a c; do
+						[ -n "$a" ] && [ -z "${pfc[$a]:-}" ] && pfc[$a]=$c
+					done < <(pf_addrs "$level" "$target" "ipv$fam")
+					cp "$TMP/pf" "$TMP/pf.$fam"
+					missing=0
+					for a in $want_addrs; do [ -n "${pfc[$a]:-}" ] || missing=1; done
+					[ "$missing" = 0 ] && break
+				done
+			done
+			theirs=pass worst=-1
+			while read -r a v; do
+				[ -n "$a" ] || continue
+				is "$v" "${pfc[$a]:-(not tried)}" "posttls-finger -l $level agrees on $h [$a] ($domain)"
+				r=$(rank "${pfc[$a]:-fail}")
+				[ "$r" -gt "$worst" ] && { worst=$r; theirs=${pfc[$a]:-fail}; }
+			done < <(jq -r '.addresses[] | "\(.address) \(.verdict)"' <<<"$hj")
+			unset pfc
 			is "$mine" "$theirs" "posttls-finger -l $level agrees on $h ($domain)"
 			if [ "$theirs" = unauthenticated ]; then
-				why=$(jq -r --arg h "$h" '.hosts[] | select(.name == $h) | .reason' "$j")
-				read -r a b <<<"$(level_says "$level" "$TMP/pf" "$why")"
+				why=$(jq -r .reason <<<"$hj")
+				f=$(ls "$TMP"/pf.? | head -1)
+				read -r a b <<<"$(level_says "$level" "$f" "$why")"
 				is "$b" "$a" "at $level both say a sender $a to $h ($domain)"
 			fi
+			rm -f "$TMP"/pf.?
 			n=$((n + 1))
 			[ "$theirs" = fail ] && nfail=$((nfail + 1))
 			[ "$theirs" = not-applicable ] && nnone=$((nnone + 1))
@@ -171,6 +215,56 @@ expect_output 'CNAME -> mx.ee311.cases.test; TLSA base domain mx.ee311.cases.tes
 	"an MX CNAME: records at the expanded name" "${DO[@]}" cname.cases.test
 expect_output 'TLSA base domain alias.cname-orig.cases.test' \
 	"an MX CNAME: records at the original name" "${DO[@]}" cname-orig.cases.test
+
+# RFC 7672 2.2.2: a secure CNAME into unsigned DNS keeps the original name.
+expect_output 'TLSA base domain mx.scname.edges.test \(a secure CNAME into unsigned DNS' \
+	"a secure CNAME to an unsigned zone: the original name is the base domain" \
+	"${DO[@]}" scname.edges.test
+is "$(jq -r '.hosts[0] | [.cname_security, .address_security, .tlsa_base, .verdict] | join(" ")' \
+	"$TMP/scname.edges.test.dane.json")" "secure insecure mx.scname.edges.test pass" \
+	"JSON: the CNAME is secure, the addresses are not, DANE applies"
+is "$(jq -r '.hosts[0] | [.cname_security, .dane] | join(" ")' "$TMP/icname.edges.test.dane.json")" \
+	"insecure not-applicable" "an insecure CNAME out of signed DNS: DANE does not apply"
+
+# DNSSEC signatures: every RRset used, the chain up to the root.
+f=$TMP/sigsoon.test.dane.json
+is "$(jq -r '[.dnssec.rrsets[] | "\(.name)/\(.type)"] | sort | join(" ")' "$f")" \
+	"./DNSKEY _25._tcp.mx.sigsoon.test/TLSA mx.sigsoon.test/A sigsoon.test/DNSKEY sigsoon.test/DS sigsoon.test/MX test/DNSKEY test/DS" \
+	"JSON lists MX, A, TLSA and the DNSKEY/DS chain up to the root"
+is "$(jq -r '[.warnings[] | select(.code == "rrsig-expiring") | .zone] | join(" ")' "$f")" sigsoon.test \
+	"signatures expiring within 7 days: one warning naming the zone"
+is "$(jq -r '[.warnings[] | select(.code == "rrsig-expiring") | .rrset] | .[0] | test("sigsoon.test (MX|A|TLSA|DNSKEY)$")' "$f")" true \
+	"the warning names the record"
+exp=$(jq -r '.dnssec.rrsig_expires' "$f")
+days=$(( ($(date -u -d "$exp" +%s) - $(date +%s)) / 86400 ))
+is "$days" 2 "the earliest expiry is the zone's (in 3 days, less the test's age)"
+is "$(jq -r '[.mx.rrsig_expires, .hosts[0].tlsa.rrsig_expires, .hosts[0].address_rrsig_expires] | map(. == $e) | all' --arg e "$exp" "$f")" \
+	true "per RRset rrsig_expires on the MX, address and TLSA answers"
+is "$(jq -r '.sig_warn_days' "$f")" 7 "the default --sig-warn-days is 7"
+expect_output 'RRSIG on .*\(zone sigsoon.test.*expires in 2 day' "human output warns of the expiring signatures" \
+	"${DO[@]}" sigsoon.test
+expect_status 0 "expiring signatures are a warning (exit 0)" "${DO[@]}" sigsoon.test
+"${DO[@]}" --json --sig-warn-days 2 sigsoon.test >"$TMP/sig2.json"
+is "$(jq -r '[.warnings[] | select(.code | startswith("rrsig"))] | length' "$TMP/sig2.json")" 0 \
+	"--sig-warn-days 2: three days left is no warning"
+expect_output "'rrsig_days_left'=2;7;0" "--nagios reports the days left of the first signature" \
+	"${DO[@]}" --nagios sigsoon.test
+is "$(jq -r '[.warnings[] | select(.code == "rrsig-expired") | .zone] | join(" ")' \
+	"$TMP/sigskew.test.dane.json")" sigskew.test \
+	"a signature expired within the validators' clock-skew allowance: still secure, warned"
+expect_output 'signature expired' "signatures expired days ago: bogus" "${DO[@]}" sigexpired.test
+expect_status 2 "a bad --sig-warn-days is a usage error" "$DANEOPS" check --sig-warn-days x example.org
+
+# More edges.
+is "$(jq -r '[.hosts[0].addresses[] | "\(.family):\(.verdict)"] | join(" ")' \
+	"$TMP/v6stale.edges.test.dane.json")" "4:fail 6:pass" \
+	"A and AAAA present different keys: the stale one fails, and so does the host"
+is "$(jq -r '[.hosts[0].addresses[] | select(.verdict == "fail") | .address] | join(" ")' \
+	"$TMP/refuse.edges.test.dane.json")" 127.0.9.2 "of two addresses, the one refusing connections fails"
+is "$(jq -r '[.warnings[] | select(.code == "digest-agility")] | length' \
+	"$TMP/agility.edges.test.dane.json")" 1 "a stale 3 1 2 beside a matching 3 1 1: the digest-agility warning"
+is "$(jq -r '.hosts[0].tlsa_base' "$TMP/tlsacname.edges.test.dane.json")" mx.tlsacname.edges.test \
+	"a CNAME at the TLSA owner does not change the base domain"
 
 # One service, other resolver set-ups.
 expect_status 0 "--host checks one service" "${DO[@]}" --host mx.ee311.cases.test --port 25
