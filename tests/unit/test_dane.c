@@ -620,6 +620,94 @@ test_bogus_host_and_timeout(void **state)
 	check_result_free(NULL);
 }
 
+static size_t
+count_warnings(const struct check_result *res, const char *code,
+	const char *zone)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < res->nwarnings; i++)
+		if (strcmp(res->warnings[i].code, code) == 0 &&
+		    (zone == NULL || (res->warnings[i].zone != NULL &&
+		    strcmp(res->warnings[i].zone, zone) == 0)))
+			n++;
+	return n;
+}
+
+static void
+add_rrsig(struct check_result *res, const char *name, uint16_t type,
+	const char *zone, time_t expires)
+{
+	struct check_rrsig *r;
+
+	res->rrsigs = xreallocarray(res->rrsigs, res->nrrsigs + 1,
+	    sizeof(*res->rrsigs));
+	r = &res->rrsigs[res->nrrsigs++];
+	r->name = xstrdup(name);
+	r->type = type;
+	r->zone = xstrdup(zone);
+	r->expires = expires;
+}
+
+/*
+ * RRSIG expiry: one warning per zone whose earliest signature expires
+ * within sig_warn_days (naming zone and RRset), one for an expired one;
+ * none beyond the threshold; the list ends sorted, earliest first.
+ */
+static void
+test_rrsig_warnings(void **state)
+{
+	struct tlsa_rec *recs[2];
+	struct check_result *res;
+	struct check_host *ch;
+	json_t *j;
+	int round;
+	size_t i;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		res = mkres(1);
+		res->sig_warn_days = round == 0 ? 7 : 0;
+		recs[0] = rec_for(leaf, 3, 1, 1);
+		recs[1] = rec_junk(3, 1, 1);
+		ch = sethost(res, 0, MX_DANE_APPLIES, recs, 2);
+		ch->addrs[0].probe = probe_ok(1, 2, recs[0]);
+		add_rrsig(res, "b.test", DNS_TYPE_DNSKEY, "b.test",
+		    now + 86400L * 10);
+		add_rrsig(res, "a.test", DNS_TYPE_MX, "a.test",
+		    now + 86400L * 3);
+		add_rrsig(res, "mx.a.test", DNS_TYPE_A, "a.test",
+		    now + 86400L * 2 + 60);
+		add_rrsig(res, "c.test", DNS_TYPE_DS, "test", now - 3 * 3600);
+		check_evaluate(res, now);
+		for (i = 1; i < res->nrrsigs; i++)
+			assert_true(res->rrsigs[i - 1].expires <=
+			    res->rrsigs[i].expires);
+		assert_int_equal(count_warnings(res, "rrsig-expiring", "a.test"),
+		    round == 0 ? 1 : 0);
+		assert_int_equal(count_warnings(res, "rrsig-expiring", "b.test"),
+		    0);
+		assert_int_equal(count_warnings(res, "rrsig-expired", "test"),
+		    1);
+		for (i = 0; round == 0 && i < res->nwarnings; i++)
+			if (strcmp(res->warnings[i].code,
+			    "rrsig-expiring") == 0) {
+				assert_string_equal(res->warnings[i].rrset,
+				    "mx.a.test A");
+				assert_non_null(strstr(res->warnings[i].message,
+				    "expires in 2 day(s)"));
+			}
+		assert_int_equal(res->verdict, CHECK_WARN);
+		j = check_json(res);
+		assert_int_equal(json_array_size(json_object_get(
+		    json_object_get(j, "dnssec"), "rrsets")), 4);
+		assert_true(json_is_string(json_object_get(json_object_get(j,
+		    "dnssec"), "rrsig_expires")));
+		json_decref(j);
+		check_result_free(res);
+	}
+}
+
 static void
 test_json_model(void **state)
 {
@@ -681,6 +769,7 @@ main(void)
 		cmocka_unit_test(test_host_worst_of_addresses),
 		cmocka_unit_test(test_domain_over_hosts),
 		cmocka_unit_test(test_ta_pinned_issuer),
+		cmocka_unit_test(test_rrsig_warnings),
 		cmocka_unit_test(test_none_and_mixed),
 		cmocka_unit_test(test_dns_outcomes),
 		cmocka_unit_test(test_bogus_host_and_timeout),
