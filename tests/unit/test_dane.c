@@ -18,6 +18,7 @@
 
 #include "dane/check.h"
 #include "dane/check_json.h"
+#include "survey/survey.h"
 #include "tlsa/tlsa_gen.h"
 #include "util/xalloc.h"
 
@@ -284,6 +285,7 @@ test_unusable_sets(void **state)
 	assert_non_null(strstr(b->addrs[0].why, "level dane "));
 	assert_non_null(strstr(b->addrs[0].why, "deliver"));
 	assert_int_equal(res->verdict, CHECK_FAIL);
+	assert_int_equal(survey_reason_of(res), SR_UNUSABLE);
 	assert_non_null(strstr(res->summary, "authenticate nothing"));
 	assert_non_null(strstr(res->summary, "deliver"));
 	check_result_free(res);
