@@ -123,7 +123,7 @@ while read -r domain want; do
 			for fam in 4 6; do
 				want_addrs=$(jq -r --argjson f "$fam" '.addresses[] | select(.family == $f) | .address' <<<"$hj")
 				[ -n "$want_addrs" ] || continue
-				for try in 1 2 3 4 5 6; do
+				for _ in 1 2 3 4 5 6; do
 					while read -r a c; do
 						[ -n "$a" ] && [ -z "${pfc[$a]:-}" ] && pfc[$a]=$c
 					done < <(pf_addrs "$level" "$target" "ipv$fam")
@@ -144,8 +144,8 @@ while read -r domain want; do
 			is "$mine" "$theirs" "posttls-finger -l $level agrees on $h ($domain)"
 			if [ "$theirs" = unauthenticated ]; then
 				why=$(jq -r .reason <<<"$hj")
-				f=$(ls "$TMP"/pf.? | head -1)
-				read -r a b <<<"$(level_says "$level" "$f" "$why")"
+				pfs=("$TMP"/pf.?)
+				read -r a b <<<"$(level_says "$level" "${pfs[0]}" "$why")"
 				is "$b" "$a" "at $level both say a sender $a to $h ($domain)"
 			fi
 			rm -f "$TMP"/pf.?
