@@ -404,7 +404,6 @@ mx_host_advance(struct mx_host *h)
 {
 	uint16_t port = h->lk->opts.port;
 	struct err e;
-
 	int r;
 
 	if (h->q4 != NULL || h->q6 != NULL || h->qc != NULL)
