@@ -730,6 +730,10 @@ test_json_model(void **state)
 	    CHECK_JSON_SCHEMA);
 	assert_string_equal(json_string_value(json_object_get(j, "verdict")),
 	    "warn");
+	assert_string_equal(json_string_value(json_object_get(j, "level")),
+	    "dane");
+	assert_true(json_is_null(json_object_get(json_object_get(j, "dnssec"),
+	    "rrsig_expires")));
 	host = json_array_get(json_object_get(j, "hosts"), 0);
 	assert_string_equal(json_string_value(json_object_get(host, "dane")),
 	    "applies");
