@@ -136,9 +136,12 @@ check_eval_addr(struct check_host *ch, struct check_addr *a,
 	}
 	if (pr->status != PROBE_OK) {
 		a->verdict = dane == MX_DANE_NONE ? CHECK_NONE : CHECK_FAIL;
-		check_set_why(&a->why, xasprintf("%s%s",
+		/* Senders move on; the address still fails the check. */
+		check_set_why(&a->why, xasprintf("%s%s%s",
 		    dane == MX_DANE_NONE ? "no TLS: " : "",
-		    pr->detail != NULL ? pr->detail : "probe failed"));
+		    pr->detail != NULL ? pr->detail : "probe failed",
+		    pr->status == PROBE_CONNECT && ch->naddrs > 1 ?
+		    " (senders try the host's next address)" : ""));
 		return;
 	}
 	if (dane == MX_DANE_NONE) {

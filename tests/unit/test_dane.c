@@ -397,9 +397,13 @@ test_host_worst_of_addresses(void **state)
 					want = kind_verdict(kinds[i]);
 			}
 			check_evaluate(res, now);
-			for (i = 0; i < n; i++)
+			for (i = 0; i < n; i++) {
 				assert_int_equal(ch->addrs[i].verdict,
 				    kind_verdict(kinds[i]));
+				assert_int_equal(strstr(ch->addrs[i].why,
+				    "next address") != NULL,
+				    kinds[i] == AK_CONNECT && n > 1);
+			}
 			assert_int_equal(ch->verdict, want);
 			for (i = 0; i < n && want != CHECK_PASS; i++)
 				if (ch->addrs[i].verdict == want &&
