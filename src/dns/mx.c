@@ -6,6 +6,7 @@
  */
 #include "dns/mx.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,21 @@ mx_host_add_addrs(struct mx_host *h, const struct dns_answer *a, int family)
 	}
 }
 
+/* IPv4 before IPv6, each in numeric order. */
+static int
+mx_addr_cmp(const void *a, const void *b)
+{
+	const struct mx_addr *x = a, *y = b;
+	unsigned char bx[16] = { 0 }, by[16] = { 0 };
+	int af = x->family == 4 ? AF_INET : AF_INET6;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (inet_pton(af, x->addr, bx) != 1 || inet_pton(af, y->addr, by) != 1)
+		return strcmp(x->addr, y->addr);
+	return memcmp(bx, by, sizeof(bx));
+}
+
 int
 mx_host_addrs(struct mx_host *h, uint16_t port, const struct dns_answer *a4,
 	const struct dns_answer *a6)
@@ -152,6 +168,8 @@ mx_host_addrs(struct mx_host *h, uint16_t port, const struct dns_answer *a4,
 	h->addrs = xcalloc(MX_MAX_ADDRS, sizeof(*h->addrs));
 	mx_host_add_addrs(h, a4, 4);
 	mx_host_add_addrs(h, a6, 6);
+	/* Resolvers rotate RRsets: a stable order keeps outputs comparable. */
+	qsort(h->addrs, h->naddrs, sizeof(*h->addrs), mx_addr_cmp);
 	free(h->canon);
 	h->canon = xstrdup(first != NULL ? first->canon : h->name);
 	h->addr_sec = first != NULL && secure ? DNS_SEC_SECURE :
