@@ -33,6 +33,14 @@ int certbot_reuse_key(const char *certbot_dir, const char *name,
 	struct err *e);
 
 /*
+ * certbot renew --force-renewal --reuse-key ... --cert-name NAME with
+ * certbot_dir (and the work and logs directories) passed through, killed
+ * at certbot_timeout.  ERR_TEMP with the tail of its stderr on failure.
+ */
+int certbot_renew(const struct conf *c, const struct conf_lineage *l,
+	struct err *e);
+
+/*
  * Hand next_path's key to the ACME client.  For a certbot lineage, as
  * above; for any other source there is nothing to run: the operator's
  * renewal hook makes the client use next_path (docs/roll.md).

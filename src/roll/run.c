@@ -4,13 +4,10 @@
 #include "roll/run.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "provider/provider.h"
@@ -19,6 +16,7 @@
 #include "roll/state.h"
 #include "roll/verify.h"
 #include "tlsa/tlsa.h"
+#include "util/spawn.h"
 #include "util/xalloc.h"
 
 #define RUN_MAX_ROUNDS  12      /* observe-plan-execute rounds per lineage */
@@ -437,39 +435,39 @@ run_record(struct run_ctx *x, const struct plan_action *a, struct err *e)
 	return 0;
 }
 
-/* Run the reload command: execv, no shell, no inherited stdin. */
+/*
+ * Run the reload command: no shell, stdin /dev/null, its own process group,
+ * killed with the group at reload_timeout.
+ */
 static int
 run_reload(const struct conf_lineage *l, struct err *e)
 {
-	pid_t pid;
-	int status;
+	struct spawn_opts so;
+	struct spawn_result sr;
+	char how[ERR_MSG_MAX];
+	int rc = 0;
 
 	if (l->reload[0] == NULL)
 		return 0;
-	if ((pid = fork()) < 0)
-		return err_set_errno(e, ERR_SYSTEM, errno, "fork");
-	if (pid == 0) {
-		/* Only async-signal-safe calls here: the resolver's thread. */
-		int fd = open("/dev/null", O_RDONLY);
-
-		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
-			_exit(126);
-		if (fd != STDIN_FILENO)
-			close(fd);
-		execv(l->reload[0], l->reload);
-		_exit(127);
+	memset(&so, 0, sizeof(so));
+	so.argv = l->reload;
+	so.echo_err = 1;
+	so.timeout_ms = l->reload_timeout * 1000L;
+	if (spawn_run(&so, &sr, e) < 0) {
+		snprintf(how, sizeof(how), "%s", e->msg);
+		spawn_result_free(&sr);
+		return err_set(e, ERR_INPUT, "[lineage %s] reload: %s%s", l->name,
+		    how, l->reload[0][0] != '/' ? " (reload needs an absolute "
+		    "path)" : "");
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return err_set_errno(e, ERR_SYSTEM, errno, "waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return err_set(e, ERR_INPUT, "[lineage %s] reload: %s failed "
-		    "(status %d%s); the deployed files are in place, fix the "
-		    "command and run again", l->name, l->reload[0],
-		    WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-		    WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
-		    ", could not execute it: reload needs an absolute path" : "");
-	return 0;
+	if (!spawn_ok(&sr))
+		rc = err_set(e, ERR_INPUT, "[lineage %s] reload: %s: %s; %s the "
+		    "deployed files are in place, run again", l->name,
+		    l->reload[0], spawn_describe(&so, &sr, 160, how, sizeof(how)),
+		    sr.timed_out ? "the command and its process group were "
+		    "killed (reload_timeout);" : "fix the command;");
+	spawn_result_free(&sr);
+	return rc;
 }
 
 static int

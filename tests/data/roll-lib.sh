@@ -131,7 +131,11 @@ roll_conf() {
 	cat >"$RD/reload.sh" <<-EOF
 	#!/bin/sh
 	# reload for the tests: an optional delay (to hold the lock), a log line
-	[ -f "$RD/reload-delay" ] && sleep "\$(cat "$RD/reload-delay")"
+	if [ -f "$RD/reload-delay" ]; then
+		sleep "\$(cat "$RD/reload-delay")" &
+		echo \$! >"$RD/reload-sleep.pid"
+		wait \$!
+	fi
 	echo reload >>"$RD/reload.log"
 	# what it could read on stdin (daneops gives it none)
 	timeout 1 cat >>"$RD/reload-stdin" 2>/dev/null

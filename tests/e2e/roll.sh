@@ -4,7 +4,8 @@
 # key while the second authoritative server lags (waits for it, then for
 # the hold time, then goes live, then retires the old record), a
 # pre-published next-key rollover (no wait), RSA and ECDSA lineages side by
-# side, and two runs at once (the second exits 75 naming the holder).
+# side, two runs at once (the second exits 75 naming the holder), and a
+# hanging reload (killed with its process group at reload_timeout).
 # After every step: every live endpoint presents a key that a published,
 # validated record matches (daneops check).
 #
@@ -119,6 +120,26 @@ last_output | grep -q 'another run holds the lock (pid [0-9]* started' &&
 wait $first && pass "the first run finishes" || fail "the first run finishes" "$(cat "$TMP/first")"
 rm -f "$RD/reload-delay"
 invariant "concurrent runs"
+
+# --- a hanging reload is killed with its process group at reload_timeout
+roll_conf "reload_timeout = 2"
+echo 120 >"$RD/reload-delay"
+roll_issue ec same
+start=$SECONDS
+expect_status 3 "a hanging reload: the run fails (exit 3)" roll run
+took=$((SECONDS - start))
+last_output | grep -q "reload: $RD/reload.sh: killed after the 2 s deadline; the command and its process group were killed (reload_timeout)" &&
+	pass "the run says the reload was killed at its deadline" ||
+	fail "the run says the reload was killed at its deadline" "$(last_output)"
+[ "$took" -lt 20 ] && pass "killed at the deadline, not after the reload's 120 s ($took s)" ||
+	fail "killed at the deadline, not after the reload's 120 s ($took s)"
+gone() { ! kill -0 "$1" 2>/dev/null || ps -o stat= -p "$1" | grep -q Z; }
+for _ in $(seq 20); do gone "$(cat "$RD/reload-sleep.pid")" && break; sleep 0.1; done
+gone "$(cat "$RD/reload-sleep.pid")" && pass "the reload's child is killed too" ||
+	fail "the reload's child is killed too" "$(ps -o pid,stat,pgid,cmd -p "$(cat "$RD/reload-sleep.pid")")"
+rm -f "$RD/reload-delay"
+expect_output 'done: reload' "the next run gets the lock and reloads" roll run
+invariant "killed reload"
 
 # --- RSA and ECDSA lineages side by side on the same names
 roll_conf

@@ -1,6 +1,7 @@
 /*
  * Unit tests for src/roll: conf.c (errors with line numbers, over-long
- * lines), state.c (round trip, damaged file), lock.c (second holder).
+ * lines, the deadlines), state.c (round trip, damaged file), lock.c
+ * (second holder; tests/unit/test_roll_lock.c has the rest).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,8 +84,59 @@ test_conf_good(void **st)
 	assert_int_equal(l->prov->nparams, 1);
 	assert_string_equal(l->prov->params[0].key, "zone");
 	assert_null(conf_lineage_find(c, "nope"));
+	/* the child-process deadlines and the certbot backoff: defaults */
+	assert_int_equal(l->reload_timeout, 60);
+	assert_int_equal(l->certbot_timeout, 600);
+	assert_int_equal(l->certbot_backoff, 3600);
+	assert_int_equal(l->certbot_backoff_max, 86400);
+	assert_int_equal(l->max_failures, 3);
+	assert_null(c->certbot_work_dir);
 	conf_free(c);
 	conf_free(NULL);
+}
+
+static const char *conf_error(const char *text);
+
+static void
+test_conf_deadlines(void **st)
+{
+	static const char text[] =
+		"[daneops]\n"
+		"certbot_work_dir = /w\n"
+		"certbot_logs_dir = /l\n"
+		"[lineage mx]\n"
+		"certbot = mx\n"
+		"deploy_key = /k\n"
+		"deploy_chain = /c\n"
+		"tlsa = _25._tcp.mx.example.org\n"
+		"provider = p\n"
+		"reload_timeout = 7\n"
+		"certbot_timeout = 90\n"
+		"certbot_backoff = 60\n"
+		"certbot_backoff_max = 600\n"
+		"max_failures = 5\n"
+		"[provider p]\n"
+		"type = rfc2136\n";
+	struct conf_lineage *l;
+	struct conf *c;
+	struct err e;
+
+	(void)st;
+	err_clear(&e);
+	assert_non_null(c = conf_parse("t.conf", text, &e));
+	l = conf_lineage_find(c, "mx");
+	assert_int_equal(l->reload_timeout, 7);
+	assert_int_equal(l->certbot_timeout, 90);
+	assert_int_equal(l->certbot_backoff, 60);
+	assert_int_equal(l->certbot_backoff_max, 600);
+	assert_int_equal(l->max_failures, 5);
+	assert_string_equal(c->certbot_work_dir, "/w");
+	assert_string_equal(c->certbot_logs_dir, "/l");
+	conf_free(c);
+	assert_non_null(strstr(conf_error("[lineage a]\nreload_timeout = 0\n"),
+	    "t.conf:2: reload_timeout: '0' is not a number from 1 to 3600"));
+	assert_non_null(strstr(conf_error("[lineage a]\nmax_failures = x\n"),
+	    "max_failures: 'x' is not a number"));
 }
 
 /* The message for text, which must fail. */
@@ -272,6 +324,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conf_good),
 		cmocka_unit_test(test_conf_errors),
+		cmocka_unit_test(test_conf_deadlines),
 		cmocka_unit_test(test_conf_owner_host),
 		cmocka_unit_test(test_conf_load_missing),
 		cmocka_unit_test(test_state_round_trip),
