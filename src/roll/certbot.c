@@ -4,7 +4,6 @@
 #include "roll/certbot.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,46 +160,5 @@ certbot_renew(const struct conf *c, const struct conf_lineage *l,
 		    l->name, c->certbot_command, l->certbot,
 		    spawn_describe(&so, &sr, 200, how, sizeof(how)));
 	spawn_result_free(&sr);
-	return rc;
-}
-
-int
-certbot_handoff(const struct conf *c, const struct conf_lineage *l,
-	const char *next_path, const char *state_dir, struct err *e)
-{
-	char *live, *prev, *old = NULL, *next = NULL, target[PATH_MAX];
-	int rc = -1;
-
-	if (l->certbot == NULL)
-		return 0;
-	if (certbot_reuse_key(c->certbot_dir, l->certbot, e) < 0)
-		return -1;
-	live = xasprintf("%s/live/%s/privkey.pem", c->certbot_dir, l->certbot);
-	prev = xasprintf("%s/prev.key", state_dir);
-	if (realpath(live, target) == NULL) {
-		err_set_errno(e, ERR_INPUT, errno, "%s", live);
-		goto done;
-	}
-	if ((old = fileio_read(target, FILEIO_DEFAULT_MAX, NULL, e)) == NULL ||
-	    (next = fileio_read(next_path, FILEIO_DEFAULT_MAX, NULL, e)) == NULL ||
-	    fileio_write_atomic(prev, old, strlen(old), 0600, e) < 0 ||
-	    fileio_write_atomic(target, next, strlen(next), 0600, e) < 0)
-		goto done;
-	if (certbot_renew(c, l, e) < 0) {
-		struct err e2;
-		size_t n = strlen(e->msg);
-
-		err_clear(&e2);
-		(void)fileio_write_atomic(target, old, strlen(old), 0600, &e2);
-		snprintf(e->msg + n, sizeof(e->msg) - n, "; the old key is back "
-		    "in place; see certbot's log, the next run tries again");
-		goto done;
-	}
-	rc = 0;
-done:
-	free(old);
-	free(next);
-	free(live);
-	free(prev);
 	return rc;
 }

@@ -554,7 +554,7 @@ conf_defaults(struct conf *c)
 	if (c->lock_file == NULL)
 		c->lock_file = xasprintf("%s/roll.lock", c->state_dir);
 	if (c->certbot_dir == NULL)
-		c->certbot_dir = xstrdup("/etc/letsencrypt");
+		c->certbot_dir = xstrdup(CONF_CERTBOT_DIR);
 	if (c->certbot_command == NULL)
 		c->certbot_command = xstrdup("certbot");
 }

@@ -22,6 +22,7 @@
 #include "util/err.h"
 
 #define CONF_DEFAULT_PATH       "/etc/daneops/daneops.conf"
+#define CONF_CERTBOT_DIR        "/etc/letsencrypt"
 #define CONF_MAX_LINE           199     /* inih's INI_MAX_LINE minus the NUL */
 #define CONF_MAX_LIST           32      /* owners, endpoints, params, args */
 #define CONF_RELOAD_TIMEOUT     60      /* seconds */

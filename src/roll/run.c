@@ -13,6 +13,7 @@
 #include "provider/provider.h"
 #include "roll/certbot.h"
 #include "roll/deploy.h"
+#include "roll/handoff.h"
 #include "roll/state.h"
 #include "roll/verify.h"
 #include "tlsa/tlsa.h"
@@ -523,10 +524,24 @@ run_verify(struct run_ctx *x, struct err *e)
 	return 0;
 }
 
+static void
+run_handoff_ctx(struct run_ctx *x, struct handoff_ctx *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->c = x->c;
+	h->l = x->l;
+	h->st = x->st;
+	h->next_path = x->rl->next_path;
+	h->dir = x->dir;
+	h->now = time(NULL);
+}
+
 static int
 run_action(struct run_ctx *x, struct run_obs *o, const struct plan_action *a,
 	struct err *e)
 {
+	struct handoff_ctx h;
+
 	switch (a->kind) {
 	case PLAN_GENKEY:
 		if (keys_generate(x->rl->next_path, x->l->key_type, e) < 0)
@@ -557,11 +572,8 @@ run_action(struct run_ctx *x, struct run_obs *o, const struct plan_action *a,
 	case PLAN_VERIFY:
 		return run_verify(x, e);
 	case PLAN_HANDOFF:
-		if (certbot_handoff(x->c, x->l, x->rl->next_path, x->dir, e) < 0)
-			return -1;
-		run_crash_point("handoff");
-		x->st->handed_off = 1;
-		return run_save(x, e);
+		run_handoff_ctx(x, &h);
+		return handoff_run(&h, e);
 	case PLAN_WAIT:
 	case PLAN_BLOCKED:
 		return 0;
@@ -608,6 +620,7 @@ run_rounds(struct run_ctx *x, const struct run_opts *opt, struct err *e)
 			return -1;
 		}
 		p = run_plan(x, &o);
+		handoff_gate(p, x->st, x->now);
 		plan_free(x->rl->plan);
 		x->rl->plan = p;
 		run_fill(x->rl, &o);
@@ -628,6 +641,39 @@ run_rounds(struct run_ctx *x, const struct run_opts *opt, struct err *e)
 	}
 	return err_set(e, ERR_INTERNAL, "[lineage %s]: no steady state after "
 	    "%d rounds", x->l->name, RUN_MAX_ROUNDS);
+}
+
+/* A hand-off journal left by a killed run: finish or undo it first. */
+static int
+run_recover(struct run_ctx *x, struct err *e)
+{
+	struct handoff_ctx h;
+	char *what;
+
+	run_handoff_ctx(x, &h);
+	if (handoff_recover(&h, &what, e) < 0)
+		return -1;
+	if (what != NULL)
+		run_list_add(&x->rl->done, &x->rl->ndone, what);
+	return 0;
+}
+
+/* What roll status shows of the state, and what the exit status needs. */
+static void
+run_fill_state(struct run_lin *rl, const struct conf_lineage *l,
+	const struct state *st)
+{
+	size_t i;
+
+	rl->failures = st->failures;
+	rl->max_failures = l->max_failures;
+	rl->next_attempt = st->next_attempt;
+	rl->last_error = st->last_error != NULL ? xstrdup(st->last_error) :
+	    NULL;
+	rl->handoff_started = st->handoff.started;
+	for (i = 0; rl->plan != NULL && i < rl->plan->nacts; i++)
+		if (rl->plan->acts[i].kind == PLAN_BLOCKED)
+			rl->blocked = 1;
 }
 
 static struct provider *
@@ -659,12 +705,15 @@ run_lineage(struct conf *c, struct conf_lineage *l, const struct run_opts *o,
 	x.st = state_load(path, &rl->err);
 	free(path);
 	if (x.st == NULL || (x.prov = run_provider(l, &rl->err)) == NULL ||
+	    (o->execute && run_recover(&x, &rl->err) < 0) ||
 	    run_rounds(&x, o, &rl->err) < 0)
 		goto fail;
 	goto out;
 fail:
 	rl->failed = 1;
 out:
+	if (x.st != NULL)
+		run_fill_state(rl, l, x.st);
 	provider_free(x.prov);
 	state_free(x.st);
 	free(x.dir);
@@ -691,34 +740,6 @@ run_roll(struct conf *c, const struct run_opts *o, struct run_report **out,
 	return 0;
 }
 
-int
-run_newkey(struct conf *c, const char *name, struct err *e)
-{
-	struct conf_lineage *l = conf_lineage_find(c, name);
-	struct state *st;
-	char *dir, *path;
-	int rc;
-
-	if (l == NULL)
-		return err_set(e, ERR_USAGE, "%s: no [lineage %s]", c->path, name);
-	if (!l->next_key)
-		return err_set(e, ERR_USAGE, "[lineage %s] has next_key = no: a "
-		    "new key from the ACME client is rolled in by 'roll run' "
-		    "(it waits for its records)", name);
-	if ((dir = run_lineage_dir(c, l, e)) == NULL)
-		return -1;
-	path = xasprintf("%s/state.json", dir);
-	free(dir);
-	st = state_load(path, e);
-	free(path);
-	if (st == NULL)
-		return -1;
-	st->rollover_requested = time(NULL);
-	rc = state_save(st, e);
-	state_free(st);
-	return rc;
-}
-
 void
 run_report_free(struct run_report *r)
 {
@@ -737,6 +758,7 @@ run_report_free(struct run_report *r)
 		run_list_free(rl->at_provider, rl->nat_provider);
 		plan_free(rl->plan);
 		run_list_free(rl->done, rl->ndone);
+		free(rl->last_error);
 	}
 	free(r->lins);
 	free(r);

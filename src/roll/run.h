@@ -54,6 +54,12 @@ struct run_lin {
 	size_t ndone;
 	int failed;
 	struct err err;
+	int blocked;            /* the last plan has BLOCKED */
+	int failures;           /* consecutive failed hand-offs (state) */
+	long max_failures;      /* ... from which runs fail */
+	time_t next_attempt;    /* backoff: no hand-off before */
+	char *last_error;       /* of the last failed hand-off, or NULL */
+	time_t handoff_started; /* a hand-off journal is open (0: none) */
 };
 
 struct run_report {
@@ -65,9 +71,6 @@ struct run_report {
 int run_roll(struct conf *c, const struct run_opts *o,
 	struct run_report **out, struct err *e);
 void run_report_free(struct run_report *r);
-
-/* roll newkey NAME: ask for a rollover to the next key. */
-int run_newkey(struct conf *c, const char *name, struct err *e);
 
 /* The lineage's state directory (created 0700) and file paths. */
 char *run_lineage_dir(const struct conf *c, const struct conf_lineage *l,

@@ -244,10 +244,23 @@ test_state_round_trip(void **st)
 	assert_int_equal(state_published_add(s, "_25._tcp.mx. 3 1 1 ab", &e), 0);
 	assert_int_equal(state_published_add(s, "_25._tcp.mx. 3 1 1 cd", &e), 0);
 	state_published_del(s, "_25._tcp.mx. 3 1 1 ab");
+	/* the hand-off journal and the backoff */
+	s->handoff.started = 1700000000;
+	state_set_str(&s->handoff.key_file, "/le/archive/mx/privkey1.pem");
+	state_set_str(&s->handoff.saved, "/var/lib/daneops/mx/prev.key");
+	s->failures = 2;
+	s->next_attempt = 1700007200;
+	state_set_str(&s->last_error, "certbot: exit 1");
 	assert_int_equal(state_save(s, &e), 0);
 	state_free(s);
 	s = state_load(path, &e);
 	assert_non_null(s);
+	assert_int_equal(s->handoff.started, 1700000000);
+	assert_string_equal(s->handoff.key_file, "/le/archive/mx/privkey1.pem");
+	assert_string_equal(s->handoff.saved, "/var/lib/daneops/mx/prev.key");
+	assert_int_equal(s->failures, 2);
+	assert_int_equal(s->next_attempt, 1700007200);
+	assert_string_equal(s->last_error, "certbot: exit 1");
 	assert_string_equal(s->current, "abcd");
 	assert_int_equal(s->need_reload, 1);
 	assert_int_equal(state_seen_at(s, "abcd"), 42);
@@ -283,6 +296,12 @@ test_state_damaged(void **st)
 	fclose(fp);
 	assert_null(state_load(path, &e));
 	assert_non_null(strstr(e.msg, "damaged state file"));
+	/* a journal without its paths cannot be finished or undone */
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("{\"version\": 1, \"handoff\": {\"started\": 5}}", fp);
+	fclose(fp);
+	assert_null(state_load(path, &e));
+	assert_non_null(strstr(e.msg, "'handoff'"));
 	unlink(path);
 	rmdir(dir);
 }
