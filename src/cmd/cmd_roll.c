@@ -193,11 +193,18 @@ roll_print_lin(const struct run_lin *rl, int status)
 
 	printf("lineage %s: current %s, source %s, next %s\n", rl->name,
 	    roll_short(rl->cur), roll_short(rl->src), roll_short(rl->next));
+	if (rl->adopted)
+		printf("  adopt: no deployed files yet, and every endpoint "
+		    "presents the source's key %s already: it is deployed at "
+		    "once, without a hold\n", roll_short(rl->src));
 	for (i = 0; i < rl->ndone; i++)
 		printf("  done: %s\n", rl->done[i]);
 	roll_print_failures(rl);
 	if (status) {
-		printf("  hold: %ld s\n", rl->hold);
+		if (rl->hold_why != NULL)
+			printf("  %s\n", rl->hold_why);
+		else
+			printf("  hold: %ld s\n", rl->hold);
 		if (rl->next[0] != '\0')
 			printf("  next key file: %s\n", rl->next_path);
 		for (i = 0; i < rl->nat_provider; i++)
@@ -244,6 +251,9 @@ roll_json_lin(const struct run_lin *rl)
 	json_object_set_new(o, "next", rl->next[0] ? json_string(rl->next) :
 	    json_null());
 	json_object_set_new(o, "hold_seconds", json_integer(rl->hold));
+	json_object_set_new(o, "hold_why", rl->hold_why != NULL ?
+	    json_string(rl->hold_why) : json_null());
+	json_object_set_new(o, "adopted", json_boolean(rl->adopted));
 	json_object_set_new(o, "next_key_file", rl->next[0] != '\0' ?
 	    json_string(rl->next_path) : json_null());
 	json_object_set_new(o, "provider_records",

@@ -49,6 +49,7 @@ struct run_lin {
 	char **at_provider;
 	size_t nat_provider;
 	long hold;
+	char *hold_why;         /* "hold 20 s = 2 x max(TTL 2, ...)" */
 	struct plan *plan;      /* the last plan: what is left to do */
 	char **done;            /* steps carried out, one line each */
 	size_t ndone;
@@ -60,6 +61,8 @@ struct run_lin {
 	time_t next_attempt;    /* backoff: no hand-off before */
 	char *last_error;       /* of the last failed hand-off, or NULL */
 	time_t handoff_started; /* a hand-off journal is open (0: none) */
+	int adopted;            /* no deployed files; the endpoints present
+				   the source's key: it goes out at once */
 };
 
 struct run_report {
