@@ -10,19 +10,24 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "util/xalloc.h"
+
 extern char **environ;
 
-enum { S_IN, S_OUT, S_ERR, S_NFD };
+enum { S_IN, S_OUT, S_NFD };
 
 struct spawn_run_ctx {
 	const struct spawn_opts *o;
 	struct spawn_result *r;
 	int fd[S_NFD];          /* our ends; -1 when closed */
+	int errfd;              /* its stderr: an unlinked file */
 	size_t in_off;
 	pid_t pid;
 	int exited;             /* a zombie now (waitid WNOWAIT) */
@@ -68,25 +73,56 @@ spawn_close(int *fd)
 	*fd = -1;
 }
 
+/*
+ * Its stderr goes to an unlinked temporary file, not a pipe: a daemon a
+ * reload command starts may keep it and write to it later, and must
+ * neither block us nor die of SIGPIPE once we are gone.
+ */
+static int
+spawn_errfile(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	int fd;
+
+	if (dir == NULL || *dir != '/')
+		dir = "/tmp";
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+	path = xasprintf("%s/daneops-spawn.XXXXXX", dir);
+	if ((fd = mkostemp(path, O_CLOEXEC)) >= 0)
+		unlink(path);
+	free(path);
+	return fd;
+}
+
 /* Start the program; x->fd[] get our ends of its pipes. */
 static int
 spawn_start(struct spawn_run_ctx *x, struct err *e)
 {
 	const struct spawn_opts *o = x->o;
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, er[2] = { -1, -1 };
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
 	int rc;
 
 	if ((o->input != NULL && spawn_pipe(in) < 0) ||
-	    (o->capture_out && spawn_pipe(out) < 0) || spawn_pipe(er) < 0) {
+	    (o->capture_out && spawn_pipe(out) < 0) ||
+	    (x->errfd = spawn_errfile()) < 0) {
 		rc = errno;
 		spawn_close(&in[0]);
 		spawn_close(&in[1]);
 		spawn_close(&out[0]);
 		spawn_close(&out[1]);
-		return err_set_errno(e, ERR_SYSTEM, rc, "%s: pipe", o->argv[0]);
+		return err_set_errno(e, ERR_SYSTEM, rc, "%s: cannot set up its "
+		    "input and output", o->argv[0]);
+	}
+	if (x->errfd <= 2) {
+		int hi = fcntl(x->errfd, F_DUPFD_CLOEXEC, 3);
+
+		close(x->errfd);
+		x->errfd = hi;
 	}
 	posix_spawn_file_actions_init(&fa);
 	if (o->input != NULL)
@@ -94,9 +130,9 @@ spawn_start(struct spawn_run_ctx *x, struct err *e)
 	else
 		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
 		    O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, o->capture_out ? out[1] : er[1],
-	    STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, er[1], STDERR_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, o->capture_out ? out[1] :
+	    x->errfd, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, x->errfd, STDERR_FILENO);
 	posix_spawnattr_init(&attr);
 	sigemptyset(&none);
 	sigfillset(&all);
@@ -112,10 +148,8 @@ spawn_start(struct spawn_run_ctx *x, struct err *e)
 	posix_spawnattr_destroy(&attr);
 	spawn_close(&in[0]);
 	spawn_close(&out[1]);
-	spawn_close(&er[1]);
 	x->fd[S_IN] = in[1];
 	x->fd[S_OUT] = out[0];
-	x->fd[S_ERR] = er[0];
 	if (rc != 0) {
 		for (int i = 0; i < S_NFD; i++)
 			spawn_close(&x->fd[i]);
@@ -142,26 +176,41 @@ spawn_tail_add(struct sbuf *b, const char *data, size_t n)
 	(void)sbuf_add(b, data, n);
 }
 
-/* One readable pipe: 0 at EOF or error, 1 otherwise. */
+/* Its stdout, readable: 0 at EOF or error, 1 otherwise. */
 static int
-spawn_read(struct spawn_run_ctx *x, int which)
+spawn_read(struct spawn_run_ctx *x)
 {
 	char buf[4096];
-	ssize_t n = read(x->fd[which], buf, sizeof(buf));
+	ssize_t n = read(x->fd[S_OUT], buf, sizeof(buf));
 
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR;
 	if (n == 0)
 		return 0;
-	if (which == S_OUT) {
-		if (sbuf_add(&x->r->out, buf, (size_t)n) < 0)
-			x->r->out_too_big = 1;
-		return 1;
-	}
-	if (x->o->echo_err && write(STDERR_FILENO, buf, (size_t)n) < 0)
-		(void)0;        /* best effort: the tail is kept anyway */
-	spawn_tail_add(&x->r->err, buf, (size_t)n);
+	if (sbuf_add(&x->r->out, buf, (size_t)n) < 0)
+		x->r->out_too_big = 1;
 	return 1;
+}
+
+/*
+ * Its stderr, once it is done: copied to ours when asked (the journal
+ * gets certbot's words), the last SPAWN_TAIL_MAX bytes kept.
+ */
+static void
+spawn_collect_err(struct spawn_run_ctx *x)
+{
+	char buf[4096];
+	off_t off = 0;
+	ssize_t n;
+
+	if (x->errfd < 0)
+		return;
+	while ((n = pread(x->errfd, buf, sizeof(buf), off)) > 0) {
+		off += n;
+		if (x->o->echo_err && write(STDERR_FILENO, buf, (size_t)n) < 0)
+			(void)0;        /* best effort: the tail is kept anyway */
+		spawn_tail_add(&x->r->err, buf, (size_t)n);
+	}
 }
 
 static void
@@ -195,9 +244,8 @@ spawn_poll(struct spawn_run_ctx *x, long long ms)
 		return;
 	if (x->fd[S_IN] >= 0 && p[S_IN].revents != 0)
 		spawn_write(x);
-	for (i = S_OUT; i < S_NFD; i++)
-		if (x->fd[i] >= 0 && p[i].revents != 0 && !spawn_read(x, i))
-			spawn_close(&x->fd[i]);
+	if (x->fd[S_OUT] >= 0 && p[S_OUT].revents != 0 && !spawn_read(x))
+		spawn_close(&x->fd[S_OUT]);
 }
 
 /* Has the child exited?  Not reaped: the zombie keeps its group id ours. */
@@ -218,6 +266,14 @@ spawn_kill(struct spawn_run_ctx *x)
 	if (!x->killed)
 		(void)kill(-x->pid, SIGKILL);
 	x->killed = 1;
+}
+
+static off_t
+spawn_err_size(const struct spawn_run_ctx *x)
+{
+	struct stat st;
+
+	return fstat(x->errfd, &st) == 0 ? st.st_size : 0;
 }
 
 /* Feed, read, watch the clock; returns once the child can be reaped. */
@@ -241,13 +297,14 @@ spawn_loop(struct spawn_run_ctx *x)
 		 * After the deadline: SIGKILL once the grace is over or the
 		 * child is gone (its leftovers had their SIGTERM).
 		 */
+		if (!x->exited && spawn_err_size(x) > SPAWN_ERR_MAX)
+			x->r->err_too_big = 1;
 		if ((x->r->timed_out && (x->exited || now >= kill_at)) ||
-		    x->r->out_too_big)
+		    x->r->out_too_big || x->r->err_too_big)
 			spawn_kill(x);
 		if (x->exited && drain_end == 0)
 			drain_end = now + SPAWN_DRAIN_MS;
-		if (x->exited && ((x->fd[S_OUT] < 0 && x->fd[S_ERR] < 0) ||
-		    now >= drain_end))
+		if (x->exited && (x->fd[S_OUT] < 0 || now >= drain_end))
 			return;
 		spawn_poll(x, x->exited ? drain_end - now :
 		    x->r->timed_out ? kill_at - now : deadline - now);
@@ -270,6 +327,7 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *r, struct err *e)
 	x.r = r;
 	for (i = 0; i < S_NFD; i++)
 		x.fd[i] = -1;
+	x.errfd = -1;
 	/*
 	 * A child that does not read its input must not kill us with
 	 * SIGPIPE: held in this thread, a pending one consumed afterwards.
@@ -286,7 +344,9 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *r, struct err *e)
 		while (waitpid(x.pid, &r->status, 0) < 0 && errno == EINTR)
 			;
 		r->ran = 1;
+		spawn_collect_err(&x);
 	}
+	spawn_close(&x.errfd);
 	sigpending(&pend);
 	if (!had && sigismember(&pend, SIGPIPE))
 		sigtimedwait(&pipe_set, NULL, &zero);
@@ -297,7 +357,7 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *r, struct err *e)
 int
 spawn_ok(const struct spawn_result *r)
 {
-	return r->ran && !r->timed_out && !r->out_too_big &&
+	return r->ran && !r->timed_out && !r->out_too_big && !r->err_too_big &&
 	    WIFEXITED(r->status) && WEXITSTATUS(r->status) == 0;
 }
 
@@ -344,6 +404,9 @@ spawn_describe(const struct spawn_opts *o, const struct spawn_result *r,
 	else if (r->out_too_big)
 		n = snprintf(buf, len, "killed: more than %zu bytes of output",
 		    r->out.max);
+	else if (r->err_too_big)
+		n = snprintf(buf, len, "killed: more than %d bytes on standard "
+		    "error", SPAWN_ERR_MAX);
 	else if (WIFSIGNALED(r->status))
 		n = snprintf(buf, len, "killed by signal %d",
 		    WTERMSIG(r->status));

@@ -6,16 +6,21 @@
  * default signal dispositions and an empty signal mask, and standard input
  * from /dev/null unless input is given (then it reads exactly that, then
  * EOF).  Standard output is captured (bounded) when asked, else it goes
- * with standard error.  Standard error is copied to our standard error
- * (the journal) when asked and its tail is kept for the error message.
+ * with standard error.  Standard error goes to an unlinked temporary file
+ * (in TMPDIR or /tmp), not a pipe, so that a daemon a reload command
+ * starts and that keeps it neither holds us up nor dies of SIGPIPE later;
+ * once the child is done it is copied to our standard error (the journal)
+ * when asked and its tail kept for the error message.  More than
+ * SPAWN_ERR_MAX bytes of it kill the child.
  *
  * At the deadline the whole process group gets SIGTERM, and SIGKILL
- * grace_ms later, so a hanging child and anything it started are gone
- * before spawn_run returns.  A child that finishes in time and leaves a
- * background process behind (a daemon a reload started) is not killed:
- * once the child has exited, its pipes are drained for at most
- * SPAWN_DRAIN_MS more.  A process that leaves the group (setsid) escapes
- * the kill; systemd's cgroup catches those when the unit stops.
+ * grace_ms later (or as soon as the child itself has exited), so a
+ * hanging child and anything it started are gone before spawn_run
+ * returns.  A child that finishes in time and leaves a background process
+ * behind (a daemon a reload started) is not killed: once the child has
+ * exited, captured output is drained for at most SPAWN_DRAIN_MS more.  A
+ * process that leaves the group (setsid) escapes the kill; systemd's
+ * cgroup catches those when the unit stops.
  *
  * posix_spawn (vfork-like, nothing but exec in the child) makes it safe
  * while other threads run (the resolver's).
@@ -34,6 +39,7 @@
 #define SPAWN_TAIL_MAX  4096    /* bytes of stderr kept (the last ones) */
 #define SPAWN_GRACE_MS  5000    /* SIGTERM to SIGKILL, by default */
 #define SPAWN_DRAIN_MS  1000    /* reading on after the child exited */
+#define SPAWN_ERR_MAX   (16 * 1024 * 1024)      /* stderr, then killed */
 
 struct spawn_opts {
 	char *const *argv;      /* argv[0]: absolute path, unless search */
@@ -53,6 +59,7 @@ struct spawn_result {
 	int ran;                /* the program was started and reaped */
 	int timed_out;          /* killed at the deadline */
 	int out_too_big;        /* stdout passed out_max (and was killed) */
+	int err_too_big;        /* stderr passed SPAWN_ERR_MAX (killed) */
 	struct sbuf out;        /* stdout when captured */
 	struct sbuf err;        /* the last SPAWN_TAIL_MAX bytes of stderr */
 };

@@ -182,6 +182,46 @@ test_background_left_alone(void **st)
 	spawn_result_free(&r);
 }
 
+/*
+ * A daemon that keeps our child's stderr and writes to it later: spawn
+ * does not wait for it, and it does not die of SIGPIPE afterwards.
+ */
+static void
+test_daemon_keeps_stderr(void **st)
+{
+	char dir[] = "/tmp/test_spawn.XXXXXX", script[512], path[300];
+	struct spawn_opts o;
+	struct spawn_result r;
+	struct err e;
+	double t0;
+	long bg = 0;
+	FILE *fp;
+	int status;
+
+	(void)st;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/daemon", dir);
+	snprintf(script, sizeof(script), "(sleep 0.5; echo late >&2; "
+	    "echo later >&2; sleep 5) & echo $! >%s; echo early >&2", path);
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	t0 = now_s();
+	assert_int_equal(sh(script, 10000, NULL, 0, &o, &r, &e), 0);
+	assert_true(now_s() - t0 < 0.5);
+	assert_true(spawn_ok(&r));
+	assert_string_equal(r.err.data, "early\n");
+	spawn_result_free(&r);
+	assert_non_null(fp = fopen(path, "r"));
+	assert_int_equal(fscanf(fp, "%ld", &bg), 1);
+	fclose(fp);
+	sleep(1);               /* it has written to its stderr by now */
+	assert_int_equal(waitpid((pid_t)bg, &status, WNOHANG), 0);
+	kill((pid_t)bg, SIGKILL);
+	assert_int_equal(waitpid((pid_t)bg, &status, 0), bg);
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void
 test_output_cap_and_errors(void **st)
 {
@@ -204,6 +244,14 @@ test_output_cap_and_errors(void **st)
 	spawn_describe(&o, &r, 100, buf, sizeof(buf));
 	assert_string_equal(buf, "killed: more than 1000 bytes of output");
 	spawn_result_free(&r);
+	/* endless stderr is killed too */
+	assert_int_equal(sh("exec yes >&2", 20000, NULL, 0, &o, &r, &e), 0);
+	assert_true(r.err_too_big);
+	assert_false(spawn_ok(&r));
+	assert_true(r.err.len <= SPAWN_TAIL_MAX);
+	spawn_result_free(&r);
+	memset(&o, 0, sizeof(o));
+	o.timeout_ms = 10000;
 
 	o.argv = argv;
 	o.capture_out = 0;
@@ -232,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_stderr_tail),
 		cmocka_unit_test(test_deadline_kills_group),
 		cmocka_unit_test(test_background_left_alone),
+		cmocka_unit_test(test_daemon_keeps_stderr),
 		cmocka_unit_test(test_output_cap_and_errors),
 	};
 
