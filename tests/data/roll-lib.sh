@@ -279,9 +279,23 @@ roll_rollover_live() {
 		pass "$client: the old key's record is retired"
 }
 
+# roll_backoff_over LINEAGE: the hand-off's backoff has passed (its
+# next_attempt moved to the past in the state), without sleeping through it.
+roll_backoff_over() {
+	python3 - "$RD/state/$1/state.json" <<-'PY'
+	import json, sys, time
+	d = json.load(open(sys.argv[1]))
+	assert d["next_attempt"] > time.time() - 5, d
+	d["next_attempt"] = int(time.time()) - 1
+	json.dump(d, open(sys.argv[1], "w"))
+	PY
+}
+
 # roll_pebble_start: Debian's pebble (an RFC 8555 test server) on
 # 127.0.6.1:14000 with a self-signed listener ($P/cert.pem), validating
-# http-01 at port 5002 through the lab resolver.  lab stop ends it.
+# http-01 at port 5002 through the lab resolver, every time (no reuse of
+# valid authorizations, so that a test can make a validation fail).  lab
+# stop ends it.
 roll_pebble_start() {
 	P=$RD/pebble
 	mkdir -p "$P"
@@ -295,7 +309,7 @@ roll_pebble_start() {
 	 "httpPort": 5002, "tlsPort": 5001, "ocspResponderURL": "",
 	 "externalAccountBindingRequired": false}}
 	EOF
-	PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 lx pebble -config "$P/pebble.json" \
+	PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 lx pebble -config "$P/pebble.json" \
 		-dnsserver "$LAB_RESOLVER:53" >"$P/pebble.log" 2>&1 &
 	for _ in $(seq 50); do
 		grep -q 'Listening on' "$P/pebble.log" && break

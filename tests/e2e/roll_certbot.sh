@@ -16,8 +16,9 @@
 . "$DANEOPS_TOP/tests/lib.sh"
 . "$DANEOPS_TOP/tests/data/roll-lib.sh"
 roll_lab_start
-# backoff 2 s, doubling; the runs fail from the second failure in a row
-roll_conf "$(printf 'certbot_backoff = 2\nmax_failures = 2')"
+# backoff 60 s (the test moves it to the past), doubling; the runs fail
+# from the second failure in a row
+roll_conf "$(printf 'certbot_backoff = 60\nmax_failures = 2')"
 roll_fake_certbot roll "$LAB_PKI/roll-ec.key" "$LAB_PKI/roll-ec.crt"
 cp "$LE/renewal/roll.conf" "$TMP/renewal.orig"
 
@@ -74,12 +75,14 @@ is "$?" 0 "during the backoff: the run only waits (exit 0)"
 grep -q 'certbot failed 1 time in a row, next attempt in [0-9]* s (backoff)' "$TMP/backoff" &&
 	pass "the plan says it backs off" || fail "the plan says it backs off" "$(cat "$TMP/backoff")"
 is "$(ncalls)" "$n" "certbot is not run during the backoff"
-sleep 2.5
+roll_backoff_over ec
 FAKE_CERTBOT_FAIL=1 roll run >"$TMP/fail2" 2>&1
 is "$?" 1 "max_failures failures in a row: the run fails (exit 1)"
 grep -q 'the hand-off failed 2 times in a row (max_failures 2)' "$TMP/fail2" &&
 	pass "and says why" || fail "and says why" "$(cat "$TMP/fail2")"
-expect_status 1 "the runs keep failing during the backoff (4 s now)" roll run
+expect_status 1 "the runs keep failing during the backoff (120 s now)" roll run
+last_output | grep -q 'certbot failed 2 times in a row, next attempt in 1[12][0-9] s (backoff)' &&
+	pass "the backoff doubled" || fail "the backoff doubled" "$(last_output)"
 expect_output 'rollover cancelled' "roll newkey --cancel" roll newkey ec --cancel
 expect_status 0 "after the cancel the run succeeds" roll run
 last_output | grep -q 'handoff\|backoff' && fail "no hand-off after the cancel" "$(last_output)" ||

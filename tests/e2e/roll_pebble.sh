@@ -105,13 +105,18 @@ pebble_rollover() {
 }
 
 # --- a failing certbot (its http-01 port taken): backoff, then exit 1
-sed -i "s|^ttl = 2$|ttl = 2\ncertbot_backoff = 3\nmax_failures = 2|" "$CONF"
+sed -i "s|^ttl = 2$|ttl = 2\ncertbot_backoff = 60\nmax_failures = 2|" "$CONF"
 lx python3 -c '
 import os, socket, sys, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # pebble left TIME_WAITs
-s.bind(("0.0.0.0", 5002))
-s.listen()
+socks = []
+for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+    s = socket.socket(fam)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # pebble left TIME_WAITs
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind((addr, 5002))
+    s.listen()
+    socks.append(s)
 open(sys.argv[1], "w").write(str(os.getpid()))
 time.sleep(300)
 ' "$RD/blocker.pid" >/dev/null 2>&1 &
@@ -133,10 +138,10 @@ assert l["failures"] == 1 and l["error"] and l["next_attempt"] > time.time() - 5
 ' "$TMP/status.json" && pass "status --json: the failure, its error, the next attempt" ||
 	fail "status --json: the failure, its error, the next attempt" "$(head -c 900 "$TMP/status.json")"
 expect_output 'next attempt in [0-9]+ s \(backoff\)' "the next run backs off" roll run
-sleep 3
+roll_backoff_over ec
 expect_status 1 "the second failure in a row: exit 1" roll run
 kill "$(cat "$RD/blocker.pid")"
-sleep 7
+roll_backoff_over ec
 roll run >"$TMP/roll" 2>&1
 _tap_result $? "certbot works again: the rollover completes" "$TMP/roll"
 is "$(spki "$RD/deploy-ec/key.pem")" "$next" "the next key is deployed"
