@@ -23,6 +23,9 @@ killat() {
 	kill -KILL "$PPID" 0
 }
 killat start
+# FAKE_CERTBOT_DIR/hang (one shot): hang, as a certbot waiting on a CA that
+# does not answer (certbot_timeout must kill it)
+if [ -f "$FAKE_CERTBOT_DIR/hang" ]; then rm -f "$FAKE_CERTBOT_DIR/hang"; sleep 120; fi
 [ "${FAKE_CERTBOT_FAIL:-0}" = 1 ] && { echo "fake certbot: ACME error" >&2; exit 1; }
 name= cfg=
 while [ $# -gt 0 ]; do

@@ -5,7 +5,8 @@
 # renewal/NAME.conf), so that a failing renewal can be had on demand;
 # tests/e2e/roll_pebble.sh runs the real certbot against pebble.
 # Checked: "roll init" sets reuse_key = True and keeps everything else,
-# also without a configuration file; a failing certbot leaves the old key
+# also without a configuration file; a hanging certbot is killed at
+# certbot_timeout; a failing certbot leaves the old key
 # in place, backs off (certbot_backoff, doubling), shows its error and next
 # attempt in "roll status" (human and JSON), and the runs fail (exit 1)
 # from max_failures failures in a row; "roll newkey --cancel"; a rollover
@@ -18,7 +19,7 @@
 roll_lab_start
 # backoff 60 s (the test moves it to the past), doubling; the runs fail
 # from the second failure in a row
-roll_conf "$(printf 'certbot_backoff = 60\nmax_failures = 2')"
+roll_conf "$(printf 'certbot_backoff = 60\nmax_failures = 2\ncertbot_timeout = 3')"
 roll_fake_certbot roll "$LAB_PKI/roll-ec.key" "$LAB_PKI/roll-ec.crt"
 cp "$LE/renewal/roll.conf" "$TMP/renewal.orig"
 
@@ -92,6 +93,20 @@ roll status --json | python3 -c 'import json,sys; l=json.load(sys.stdin)["lineag
 expect_output 'no rollover to cancel' "a second cancel: nothing to cancel" roll newkey ec --cancel
 is "$(spki "$LE/live/roll/privkey.pem")" "$old" "certbot's key is the old one"
 check "roll newkey again" roll newkey ec
+
+# --- a hanging certbot is killed with its process group at certbot_timeout
+touch "$LE/hang"
+start=$SECONDS
+roll run >"$TMP/hang" 2>&1
+is "$?" 75 "a hanging certbot: exit 75"
+[ $((SECONDS - start)) -lt 30 ] && pass "killed at certbot_timeout, not after its 120 s" ||
+	fail "killed at certbot_timeout, not after its 120 s"
+grep -q "failed (killed after the 3 s deadline); the saved key is back in place; failure 1 of 2" "$TMP/hang" &&
+	pass "the run says certbot was killed at its deadline" ||
+	fail "the run says certbot was killed at its deadline" "$(cat "$TMP/hang")"
+is "$(spki "$LE/live/roll/privkey.pem")" "$old" "a killed certbot: the old key is back"
+invariant "certbot killed at its deadline"
+roll_backoff_over ec
 roll run >"$TMP/roll" 2>&1
 is "$?" 0 "the rollover run succeeds"
 grep -q 'done: handoff' "$TMP/roll" && grep -q 'done: deploy: new key' "$TMP/roll" &&
