@@ -9,8 +9,10 @@
 
 #include "util/err.h"
 
-#define REPORT_DB "/var/lib/daneops/tlsrpt.sqlite"
-#define REPORT_QUARANTINE "/var/lib/daneops/quarantine"
+/* Owned by the daneops user, who runs the Postfix pipe (docs/report.md). */
+#define REPORT_DIR "/var/lib/daneops/tlsrpt"
+#define REPORT_DB REPORT_DIR "/tlsrpt.sqlite"
+#define REPORT_QUARANTINE REPORT_DIR "/quarantine"
 #define REPORT_MAX_FILES 1024           /* --file given more often */
 
 struct report_args {

@@ -45,6 +45,7 @@ struct ingest {
 	struct report_args *a;
 	struct store *store;            /* opened when first needed */
 	int unusable;                   /* files that held no report */
+	int refused;                    /* the database was refused (input) */
 };
 
 /* Subject text: printable ASCII only, whatever the report says. */
@@ -101,10 +102,16 @@ ingest_store(struct ingest *in, const struct tlsrpt_report *r,
 {
 	int rc;
 
-	/* Any database trouble is temporary for an MTA: it keeps the mail. */
+	/*
+	 * Any database trouble is temporary for an MTA: it keeps the mail
+	 * until an administrator fixes it.  A database refused as unusable
+	 * (a symlink, a directory of another user) ends --file runs with 3.
+	 */
 	if (in->store == NULL &&
-	    (in->store = store_open(in->a->db, e)) == NULL)
+	    (in->store = store_open(in->a->db, e)) == NULL) {
+		in->refused = e->kind == ERR_INPUT;
 		return INGEST_TEMP;
+	}
 	if ((rc = store_add(in->store, r, json, time(NULL), e)) < 0)
 		return INGEST_TEMP;
 	return rc > 0 ? INGEST_STORED : INGEST_DUPLICATE;
@@ -248,6 +255,9 @@ ingest_file(struct ingest *in, const char *path)
 	if (res == INGEST_UNUSABLE) {
 		cmd_error("report", "%s", e.msg);
 		in->unusable++;
+	} else if (res == INGEST_TEMP && in->refused) {
+		cmd_error("report", "%s", e.msg);
+		return -1;
 	} else if (res == INGEST_TEMP) {
 		cmd_error("report", "%s (exit 75: try again)", e.msg);
 		return -1;
@@ -295,11 +305,11 @@ ingest_batch(struct ingest *in)
 
 	for (i = 0; i < in->a->nfiles; i++)
 		if (ingest_file(in, in->a->files[i]) < 0)
-			return EXIT_TEMPFAIL;
+			return in->refused ? EXIT_UNCHECKED : EXIT_TEMPFAIL;
 	if (in->a->maildir != NULL) {
 		if (ingest_maildir_sub(in, in->a->maildir, "new", &seen) < 0 ||
 		    ingest_maildir_sub(in, in->a->maildir, "cur", &seen) < 0)
-			return EXIT_TEMPFAIL;
+			return in->refused ? EXIT_UNCHECKED : EXIT_TEMPFAIL;
 		if (seen == 0) {
 			cmd_error("report", "%s: not a maildir (no readable new/ "
 			    "or cur/)", in->a->maildir);
@@ -312,7 +322,7 @@ ingest_batch(struct ingest *in)
 int
 report_ingest(struct report_args *a)
 {
-	struct ingest in = { a, NULL, 0 };
+	struct ingest in = { a, NULL, 0, 0 };
 	int rc;
 
 	if (a->json || a->since != 0 || a->domain != NULL) {
