@@ -135,7 +135,7 @@ postfix_config() {
 	# A setting given again replaces the lab's (Postfix warns about repeats).
 	for l in "${POSTFIX_MAIN_EXTRA[@]}"; do
 		n=$(sed -E 's/^[[:space:]]*([A-Za-z0-9_-]+)[[:space:]]*=.*/\1/' <<<"$l")
-		sed -i "/^$n[[:space:]]*=/d" "$d/conf/main.cf"
+		sed -i "/^${n}[[:space:]]*=/d" "$d/conf/main.cf"
 		echo "$l" >>"$d/conf/main.cf"
 	done
 	export_var LAB_POSTFIX_CONF "$d/conf"

@@ -43,6 +43,12 @@ struct host {
 	struct host_list mydestination;
 	struct host_list alias_maps;
 	struct host_list alias_database;
+	/* Where report mail goes (doctor/ingest.c). */
+	struct host_list transport_maps;
+	struct host_list local_recipient_maps;
+	struct host_list virtual_mailbox_domains;
+	struct host_list virtual_mailbox_maps;
+	char *default_privs;    /* who runs pipes of root-owned alias maps */
 };
 
 /*

@@ -67,6 +67,7 @@ if ! DANEOPS_LAB_WORLD=$W "$DANEOPS_TOP/lab/lab" start "$LAB" >"$TMP/lab-start.l
 	echo "1..1"
 	exit 1
 fi
+# shellcheck disable=SC1091
 . "$LAB/env"
 LOG=$LAB_LOGS/postfix.log
 lx() { "$DANEOPS_TOP/lab/lab" exec "$LAB" "$@"; }
@@ -91,8 +92,8 @@ smtp() {
 }
 # wait_log N PATTERN: up to 30 s for the N-th Postfix log line matching PATTERN.
 wait_log() {
-	local i
-	for i in $(seq 150); do
+	local _
+	for _ in $(seq 150); do
 		[ "$(grep -cE -- "$2" "$LOG" 2>/dev/null)" -ge "$1" ] && return 0
 		sleep 0.2
 	done
