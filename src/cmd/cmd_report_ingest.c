@@ -29,6 +29,7 @@
 #include "report/store.h"
 #include "report/summary.h"
 #include "report/tlsrpt.h"
+#include "report/tlsrpt_json.h"
 #include "util/fileio.h"
 #include "util/sbuf.h"
 #include "util/xalloc.h"
@@ -117,16 +118,65 @@ ingest_store(struct ingest *in, const struct tlsrpt_report *r,
 	return rc > 0 ? INGEST_STORED : INGEST_DUPLICATE;
 }
 
+/* Print and log one report that was stored or a duplicate. */
+static void
+ingest_said(const char *name, const struct tlsrpt_report *r,
+	enum ingest_res res)
+{
+	char *org = report_clean(r->organization, INGEST_SHOW);
+	char *id = report_clean(r->report_id, INGEST_SHOW);
+
+	printf("%s: %s %s %s: %zu policies, %lld failed sessions\n", name,
+	    res == INGEST_STORED ? "stored" : "duplicate of", org, id,
+	    r->npolicies, (long long)tlsrpt_report_failed(r));
+	syslog(LOG_INFO, "%s report %s from %s", res == INGEST_STORED ?
+	    "stored" : "duplicate", id, org);
+	free(org);
+	free(id);
+}
+
+/*
+ * Parse and re-serialise every report of m into r[] and json[]: all or
+ * nothing, so that a mail with one unreadable part is quarantined whole.
+ */
+static int
+ingest_parse(const char *name, const struct mime_report *m,
+	struct tlsrpt_report **r, char **json, struct err *e)
+{
+	struct err sub;
+	size_t i, n;
+	char part[64];
+
+	for (i = 0; i < m->nparts; i++) {
+		part[0] = '\0';
+		if (m->nparts > 1)
+			snprintf(part, sizeof(part), "report part %zu of %zu: ",
+			    i + 1, m->nparts);
+		r[i] = tlsrpt_parse(m->part[i].json, m->part[i].len, &sub);
+		if (r[i] == NULL)
+			return err_set(e, ERR_INPUT, "%s: %s%s: report: %s",
+			    name, part, m->part[i].how, sub.msg);
+		/* Only what was understood is kept (docs/report.md). */
+		json[i] = tlsrpt_json(r[i], TLSRPT_JSON_MAX, &n);
+		if (json[i] == NULL)
+			return err_set(e, ERR_INPUT, "%s: %s%s: the report is "
+			    "larger than %d bytes", name, part, m->part[i].how,
+			    TLSRPT_JSON_MAX);
+	}
+	return 0;
+}
+
 /* One message or report file; e is set unless stored or duplicate. */
 static enum ingest_res
 ingest_one(struct ingest *in, const char *name, const char *data,
 	size_t len, struct err *e)
 {
-	struct tlsrpt_report *r;
+	struct tlsrpt_report *r[MIME_MAX_REPORTS] = { NULL };
+	char *json[MIME_MAX_REPORTS] = { NULL };
+	enum ingest_res res = INGEST_DUPLICATE, one;
 	struct mime_report m;
-	enum ingest_res res;
-	char *org, *id;
 	struct err sub;
+	size_t i;
 
 	if (mime_plugin_extract(data, len, &m, &sub) < 0) {
 		/* No daneops-mime plugin: the MTA keeps the message. */
@@ -137,29 +187,25 @@ ingest_one(struct ingest *in, const char *name, const char *data,
 		err_set(e, ERR_INPUT, "%s: %s", name, sub.msg);
 		return INGEST_UNUSABLE;
 	}
-	if ((r = tlsrpt_parse(m.json, m.len, &sub)) == NULL) {
-		err_set(e, ERR_INPUT, "%s: %s: report: %s", name, m.how,
-		    sub.msg);
-		mime_report_clear(&m);
-		return INGEST_UNUSABLE;
+	if (ingest_parse(name, &m, r, json, e) < 0)
+		res = INGEST_UNUSABLE;
+	/* Each report in its own transaction: a retry finds duplicates. */
+	for (i = 0; i < m.nparts && res != INGEST_UNUSABLE; i++) {
+		if ((one = ingest_store(in, r[i], json[i], e)) == INGEST_TEMP) {
+			res = INGEST_TEMP;
+			break;
+		}
+		ingest_said(name, r[i], one);
+		if (one == INGEST_STORED)
+			res = INGEST_STORED;
+		if (one == INGEST_STORED && tlsrpt_report_failed(r[i]) > 0 &&
+		    in->a->alert_to != NULL)
+			ingest_alert(in, r[i]);
 	}
-	res = ingest_store(in, r, m.json, e);
-	if (res != INGEST_TEMP) {
-		org = report_clean(r->organization, INGEST_SHOW);
-		id = report_clean(r->report_id, INGEST_SHOW);
-		printf("%s: %s %s %s: %zu policies, %lld failed sessions\n",
-		    name, res == INGEST_STORED ? "stored" : "duplicate of",
-		    org, id, r->npolicies,
-		    (long long)tlsrpt_report_failed(r));
-		syslog(LOG_INFO, "%s report %s from %s", res == INGEST_STORED ?
-		    "stored" : "duplicate", id, org);
-		free(org);
-		free(id);
+	for (i = 0; i < m.nparts; i++) {
+		tlsrpt_report_free(r[i]);
+		free(json[i]);
 	}
-	if (res == INGEST_STORED && tlsrpt_report_failed(r) > 0 &&
-	    in->a->alert_to != NULL)
-		ingest_alert(in, r);
-	tlsrpt_report_free(r);
 	mime_report_clear(&m);
 	return res;
 }

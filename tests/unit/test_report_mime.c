@@ -38,7 +38,7 @@ extract(const char *name, struct mime_report *m, struct err *e)
 	rc = mime_extract(msg, len, m, e);
 	free(msg);
 	if (rc == 0) {
-		r = tlsrpt_parse(m->json, m->len, e);
+		r = tlsrpt_parse(m->part[0].json, m->part[0].len, e);
 		assert_non_null(r);
 		tlsrpt_report_free(r);
 	}
@@ -65,7 +65,8 @@ test_forms(void **state)
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		if (extract(ok[i].file, &m, &e) < 0)
 			fail_msg("%s: %s", ok[i].file, e.msg);
-		assert_string_equal(m.how, ok[i].how);
+		assert_string_equal(m.part[0].how, ok[i].how);
+		assert_int_equal(m.nparts, 1);
 		mime_report_clear(&m);
 	}
 	assert_int_equal(extract("google.eml", &m, &e), 0);
@@ -89,7 +90,7 @@ test_unusable(void **state)
 		err_clear(&e);
 		assert_int_equal(extract(bad[i], &m, &e), -1);
 		assert_int_equal(e.kind, ERR_INPUT);
-		assert_null(m.json);
+		assert_int_equal(m.nparts, 0);
 	}
 	assert_int_equal(mime_extract("", 0, &m, &e), -1);
 	assert_int_equal(mime_extract("\x1f\x8b", 2, &m, &e), -1);
