@@ -44,6 +44,8 @@ static const char report_usage_text[] =
 "  --db PATH          the database (" REPORT_DB ")\n"
 "  --quarantine DIR   unusable messages from stdin go here\n"
 "                     (" REPORT_QUARANTINE ")\n"
+"  --quarantine-size MB    at most this much in it (100)\n"
+"  --quarantine-days DAYS  older files there are deleted (30)\n"
 "  --alert-to ADDR    mail failures (ingest) or the digest to ADDR\n"
 "  --alert-from ADDR  sender of those mails (default: the MTA's choice)\n"
 "  --sendmail PATH    the sendmail program (" ALERT_SENDMAIL ")\n"
@@ -122,12 +124,14 @@ report_since(const char *arg, time_t *t, struct err *e)
 }
 
 enum { OPT_FILE = 256, OPT_MAILDIR, OPT_DB, OPT_QUARANTINE, OPT_ALERT_TO,
-	OPT_ALERT_FROM, OPT_SENDMAIL, OPT_SINCE, OPT_DOMAIN, OPT_JSON };
+	OPT_ALERT_FROM, OPT_SENDMAIL, OPT_SINCE, OPT_DOMAIN, OPT_JSON,
+	OPT_QSIZE, OPT_QDAYS };
 
 static int
 report_option(struct report_args *a, int ch, char *arg, struct err *e)
 {
 	size_t n;
+	long v;
 
 	switch (ch) {
 	case OPT_FILE:
@@ -141,6 +145,18 @@ report_option(struct report_args *a, int ch, char *arg, struct err *e)
 		return 0;
 	case OPT_QUARANTINE:
 		a->quarantine = arg;
+		return 0;
+	case OPT_QSIZE:
+		if (cmdopt_number("report", "--quarantine-size", arg, 1,
+		    1024 * 1024, &v) == -1)
+			return -2;
+		a->quarantine_size = (long long)v * 1024 * 1024;
+		return 0;
+	case OPT_QDAYS:
+		if (cmdopt_number("report", "--quarantine-days", arg, 1, 36500,
+		    &v) == -1)
+			return -2;
+		a->quarantine_age = (time_t)v * 86400;
 		return 0;
 	case OPT_SENDMAIL:
 		a->sendmail = arg;
@@ -180,6 +196,8 @@ report_parse(struct report_args *a, int argc, char **argv, struct err *e)
 		{ "maildir", required_argument, NULL, OPT_MAILDIR },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "quarantine", required_argument, NULL, OPT_QUARANTINE },
+		{ "quarantine-size", required_argument, NULL, OPT_QSIZE },
+		{ "quarantine-days", required_argument, NULL, OPT_QDAYS },
 		{ "alert-to", required_argument, NULL, OPT_ALERT_TO },
 		{ "alert-from", required_argument, NULL, OPT_ALERT_FROM },
 		{ "sendmail", required_argument, NULL, OPT_SENDMAIL },

@@ -18,6 +18,8 @@
 struct report_args {
 	const char *db;
 	const char *quarantine;
+	long long quarantine_size;      /* --quarantine-size, in bytes */
+	time_t quarantine_age;          /* --quarantine-days, in seconds */
 	const char *alert_to;
 	const char *alert_from;
 	const char *sendmail;

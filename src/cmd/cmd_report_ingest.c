@@ -266,7 +266,10 @@ ingest_stdin(struct ingest *in)
 	if (res == INGEST_UNUSABLE) {
 		struct err qe;
 
-		path = quarantine_save(in->a->quarantine, b.data, b.len,
+		struct quarantine_opts qo = { in->a->quarantine,
+			in->a->quarantine_size, in->a->quarantine_age, 0 };
+
+		path = quarantine_save(&qo, b.data, b.len,
 		    more ? STDIN_FILENO : -1, &qe);
 		if (path == NULL) {
 			report_log(LOG_ERR, "%s; %s (exit 75: try again)",

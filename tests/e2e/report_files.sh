@@ -79,4 +79,17 @@ else
 	fail "this test needs root (chown, runuser)"
 fi
 
+# --- the quarantine: no symlinks, no directory others may write
+mkdir -m 700 "$TMP/qtarget"
+ln -s "$TMP/qtarget" "$TMP/qlink"
+expect_status 75 "a quarantine that is a symlink: refused, exit 75 (the MTA keeps the mail)" \
+	"$DANEOPS" report ingest --db "$TMP/q.sqlite" --quarantine "$TMP/qlink" <"$D/no-report.eml"
+is "$(find "$TMP/qtarget" -type f | wc -l)" 0 "...nothing written through it"
+mkdir -m 777 "$TMP/qopen"
+chmod 777 "$TMP/qopen"
+expect_status 75 "a quarantine others may write: refused, exit 75" \
+	"$DANEOPS" report ingest --db "$TMP/q.sqlite" --quarantine "$TMP/qopen" <"$D/no-report.eml"
+said 'writable by nobody else' "...saying why"
+is "$(find "$TMP/qopen" -type f | wc -l)" 0 "...nothing written there"
+
 done_testing

@@ -153,4 +153,33 @@ expect_output 'the report is larger than 1048576 bytes; kept in' \
 	"a report of 1.1 MB once re-serialised: quarantined (the store's cap is 1 MiB)" ingest <"$TMP/huge.eml"
 is "$(nreports)" 1 "...and not stored"
 
+# --- the quarantine: an age limit and a size cap (item 4)
+QA=$TMP/qa
+mkdir -m 700 "$QA"
+printf 'old\n' >"$QA/20200101T000000Z.1.0000000000000001.eml"
+touch -d '40 days ago' "$QA/20200101T000000Z.1.0000000000000001.eml"
+printf 'recent\n' >"$QA/20200101T000000Z.2.0000000000000002.eml"
+touch -d '20 days ago' "$QA/20200101T000000Z.2.0000000000000002.eml"
+printf 'not ours\n' >"$QA/notes.txt"
+touch -d '400 days ago' "$QA/notes.txt"
+expect_status 0 "a quarantined mail..." "$DANEOPS" report ingest --db "$DB" --quarantine "$QA" <"$D/no-report.eml"
+check "...deletes quarantined files older than 30 days" test ! -e "$QA/20200101T000000Z.1.0000000000000001.eml"
+check "...keeps younger ones" test -e "$QA/20200101T000000Z.2.0000000000000002.eml"
+check "...and files that are not its own" test -e "$QA/notes.txt"
+expect_status 0 "--quarantine-days 10 deletes the 20-day-old one" \
+	"$DANEOPS" report ingest --db "$DB" --quarantine "$QA" --quarantine-days 10 <"$D/no-report.eml"
+check "...gone" test ! -e "$QA/20200101T000000Z.2.0000000000000002.eml"
+expect_status 2 "--quarantine-days 0 is a usage error" \
+	"$DANEOPS" report ingest --db "$DB" --quarantine "$QA" --quarantine-days 0
+QS=$TMP/qs
+mkdir -m 700 "$QS"
+head -c 700000 /dev/urandom | base64 >"$TMP/big.txt"
+{ printf 'Subject: no report\n\n'; cat "$TMP/big.txt"; } >"$TMP/big.eml"
+expect_status 0 "--quarantine-size 1: the first 0.9 MB mail is kept" \
+	"$DANEOPS" report ingest --db "$DB" --quarantine "$QS" --quarantine-size 1 <"$TMP/big.eml"
+expect_status 75 "...a second one would pass 1 MiB: exit 75, the MTA keeps it" \
+	"$DANEOPS" report ingest --db "$DB" --quarantine "$QS" --quarantine-size 1 <"$TMP/big.eml"
+said 'quarantine .* is full' "...and says the quarantine is full"
+is "$(find "$QS" -type f | wc -l)" 1 "...nothing more was written"
+
 done_testing

@@ -184,6 +184,7 @@ static void
 test_quarantine(void **state)
 {
 	char dir[] = "/tmp/daneops-q.XXXXXX";
+	struct quarantine_opts o = { NULL, 0, 0, 0 };
 	char *q, *p1, *p2, *data, *cmd;
 	struct err e;
 	size_t len;
@@ -191,8 +192,9 @@ test_quarantine(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	q = xasprintf("%s/q", dir);
-	p1 = quarantine_save(q, "one", 3, -1, &e);
-	p2 = quarantine_save(q, "two", 3, -1, &e);
+	o.dir = q;
+	p1 = quarantine_save(&o, "one", 3, -1, &e);
+	p2 = quarantine_save(&o, "two", 3, -1, &e);
 	assert_non_null(p1);
 	assert_non_null(p2);
 	assert_string_not_equal(p1, p2);
@@ -203,7 +205,8 @@ test_quarantine(void **state)
 	free(p2);
 	free(q);
 	q = xasprintf("%s/missing/q", dir);
-	assert_null(quarantine_save(q, "x", 1, -1, &e));
+	o.dir = q;
+	assert_null(quarantine_save(&o, "x", 1, -1, &e));
 	assert_int_equal(e.kind, ERR_TEMP);
 	free(q);
 	cmd = xasprintf("rm -rf '%s'", dir);
