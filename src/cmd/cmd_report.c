@@ -6,7 +6,7 @@
  *   daneops report digest --alert-to ADDR [--since DATE] [--domain D]
  *
  * Options, printing and exit statuses only; the engine is src/report.
- * Ingest (cmd_report_ingest.c) has the exit contract of an alias pipe,
+ * Ingest (cmd_report_ingest.c) has the exit contract of an MTA pipe,
  * documented in daneops-report(1).
  */
 #include <errno.h>
@@ -36,7 +36,7 @@ static const char report_usage_text[] =
 "       daneops report digest --alert-to ADDR [--since DATE] [--domain D]\n"
 "\n"
 "Store TLS reports (RFC 8460) that arrive by mail, and summarise them.\n"
-"ingest reads one message on standard input (for an alias pipe), or the\n"
+"ingest reads one message on standard input (for the Postfix pipe), or the\n"
 "messages or report files given.\n"
 "\n"
 "  --file FILE        a message, .json or .json.gz file (repeatable)\n"

@@ -35,7 +35,7 @@ struct report_args {
 int report_ingest(struct report_args *a);
 
 /*
- * Log one line to stderr and syslog (the alias pipe's only witness: an MTA
+ * Log one line to stderr and syslog (the pipe's only witness: an MTA
  * discards the output of a pipe that exits 0).
  */
 void report_log(int prio, const char *fmt, ...)

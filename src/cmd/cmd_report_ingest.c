@@ -2,8 +2,8 @@
  * cmd_report_ingest - "daneops report ingest": store the TLS reports of
  * mail messages.
  *
- * The exit status is what an MTA needs from an alias pipe
- * (tls-reports: "|daneops report ingest"):
+ * The exit status is what an MTA needs from a pipe (Postfix's pipe(8)
+ * transport daneops-tlsrpt, contrib/postfix/):
  *   0   the message was stored, was a duplicate of a stored report, or
  *       holds nothing usable and was kept in the quarantine directory
  *       (a bounce would go to a sender who may be forged);
@@ -240,7 +240,7 @@ ingest_read_stdin(struct sbuf *b, int *more, struct err *e)
 	}
 }
 
-/* The alias pipe: one message on standard input. */
+/* The MTA's pipe: one message on standard input. */
 static int
 ingest_stdin(struct ingest *in)
 {
