@@ -86,10 +86,11 @@ said 'more than 64 multipart or message/rfc822 entities.*kept in' "...quarantine
 
 # Allocation failure: memory as short as in the issue (ulimit -v 300000),
 # or, under AddressSanitizer (which reserves terabytes of address space),
-# its allocator capped at 300 MB and returning NULL as malloc would.
+# malloc returning NULL once the process holds 300 MB (soft_rss_limit_mb).
+# Without the pre-scan both end in GLib's abort on a failed g_malloc.
 short_memory() {
 	if ldd "$DANEOPS" 2>/dev/null | grep -q libasan; then
-		ASAN_OPTIONS="${ASAN_OPTIONS:-}:allocator_may_return_null=1:malloc_limit_mb=300:quarantine_size_mb=16" "$@"
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:allocator_may_return_null=1:soft_rss_limit_mb=300:quarantine_size_mb=16" "$@"
 	else
 		(ulimit -v 300000; exec "$@")
 	fi
