@@ -18,6 +18,8 @@
 #define INGEST_MAX_GROUPS       64
 #define INGEST_SETUP_MAX        8192
 
+static int ingest_has(const struct host_list *l, const char *v);
+
 /* A user as ROOT/etc/passwd and ROOT/etc/group say. */
 struct ingest_user {
 	char name[64];
@@ -394,10 +396,107 @@ ingest_paths(const char *cmd, char **db, char **quarantine)
 		*quarantine = xstrdup(INGEST_QUARANTINE);
 }
 
+/* 1 when a file map of list has key (its source text read under ROOT). */
+static int
+ingest_list_has_key(const struct host *h, const struct host_list *l,
+	const char *key)
+{
+	const char *path;
+	char *p, *text, *v;
+	struct err e;
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < l->n && !found; i++) {
+		if ((path = ingest_map_path(l->v[i])) == NULL)
+			continue;
+		p = host_path(h, path);
+		text = fileio_read(p, ALIASMAP_FILE_MAX, NULL, &e);
+		free(p);
+		if (text != NULL && (v = ingest_table_find(text, key)) != NULL) {
+			found = 1;
+			free(v);
+		}
+		free(text);
+	}
+	return found;
+}
+
+/*
+ * An address routed to the pipe in a local domain must also pass smtpd's
+ * recipient check (local_recipient_maps), or senders get "User unknown"
+ * at RCPT and the reports never reach the queue.
+ */
+static void
+ingest_check_rcpt(const struct host *h, const struct aliasmap *am,
+	const char *addr, struct findings *f)
+{
+	const char *at = strrchr(addr, '@');
+	char *local, *setup;
+	size_t i;
+	int known = 0;
+
+	if (at == NULL || !host_is_local_domain(h, at + 1) ||
+	    h->local_recipient_maps.n == 0)
+		return;
+	local = xstrndup(addr, (size_t)(at - addr));
+	/* The default maps: users, and the alias maps. */
+	if (ingest_has(&h->local_recipient_maps, "proxy:unix:passwd.byname") &&
+	    am->env.is_user(am->env.arg, local))
+		known = 1;
+	for (i = 0; i < am->nmaps && !known; i++)
+		known = aliases_find(am->maps[i], local) != NULL;
+	if (!known)
+		known = ingest_list_has_key(h, &h->local_recipient_maps, addr) ||
+		    ingest_list_has_key(h, &h->local_recipient_maps, local);
+	if (!known) {
+		setup = ingest_setup(h, addr);
+		findings_add(f, FINDING_ERROR, "ingest-rcpt-unknown", addr, setup,
+		    "%s is routed to daneops report ingest, but no "
+		    "local_recipient_maps table has it: smtpd refuses it at "
+		    "RCPT (\"User unknown in local recipient table\")", addr);
+		free(setup);
+	}
+	free(local);
+}
+
+/* The addresses transport_maps sends to service: recipient checks. */
+static void
+ingest_check_routes(const struct host *h, const struct aliasmap *am,
+	const char *service, struct findings *f)
+{
+	char *p, *text, *line, *save, *v;
+	const char *path;
+	struct err e;
+	size_t i, n;
+
+	for (i = 0; i < h->transport_maps.n; i++) {
+		if ((path = ingest_map_path(h->transport_maps.v[i])) == NULL)
+			continue;
+		p = host_path(h, path);
+		text = fileio_read(p, ALIASMAP_FILE_MAX, NULL, &e);
+		free(p);
+		for (line = text != NULL ? strtok_r(text, "\n", &save) : NULL;
+		    line != NULL; line = strtok_r(NULL, "\n", &save)) {
+			n = strcspn(line, " \t");
+			if (line[0] == '#' || line[n] == '\0' ||
+			    memchr(line, '@', n) == NULL)
+				continue;
+			line[n] = '\0';
+			v = line + n + 1 + strspn(line + n + 1, " \t");
+			if (strncmp(v, service, strlen(service)) == 0 &&
+			    v[strlen(service)] == ':')
+				ingest_check_rcpt(h, am, line, f);
+		}
+		free(text);
+	}
+}
+
 /* The master.cf services: their user must exist, reach the files, and
  * some transport_maps entry must lead to them. */
 static void
-ingest_check_services(const struct host *h, struct findings *f)
+ingest_check_services(const struct host *h, const struct aliasmap *am,
+	struct findings *f)
 {
 	struct ingest_svc v[INGEST_MAX_SVC];
 	struct ingest_user u;
@@ -419,6 +518,7 @@ ingest_check_services(const struct host *h, struct findings *f)
 		ingest_rights(h, &u, how, db, q, f);
 		free(db);
 		free(q);
+		ingest_check_routes(h, am, v[i].name, f);
 		if (h->transport_maps.n == 0) {
 			setup = ingest_setup(h, NULL);
 			findings_add(f, FINDING_WARNING, "ingest-unrouted",
@@ -653,7 +753,7 @@ ingest_check(const struct host *h, const struct aliasmap *am,
 	const struct alias *al;
 	size_t i, k, j;
 
-	ingest_check_services(h, f);
+	ingest_check_services(h, am, f);
 	for (i = 0; i < am->nmaps; i++)
 		for (k = 0; k < am->maps[i]->n; k++) {
 			al = &am->maps[i]->v[k];

@@ -17,7 +17,9 @@
  * modes and owners of every directory on the way, as the kernel would.
  *
  * Findings: ingest-alias-privs, ingest-rights, ingest-user-missing,
- * ingest-unrouted.  Their fixes print the setup for this host: the
+ * ingest-unrouted, ingest-rcpt-unknown (an address transport_maps sends to
+ * the pipe, in a local domain, that local_recipient_maps does not know:
+ * smtpd refuses it at RCPT).  Their fixes print the setup for this host: the
  * master.cf entry, the table line, and postconf commands that keep what
  * the host has in transport_maps and its recipient maps.
  *

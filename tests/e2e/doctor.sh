@@ -223,6 +223,16 @@ case_root; sed -i 's/user=daneops/user=daneops:daneops/' "$R/etc/postfix/master.
 expect_status 0 "user=daneops:daneops is the same user" doctor --root "$R"
 case_root; sed -i '/^daneops:/d' "$R/etc/passwd"
 finds ingest-user-missing 'user=daneops\): no such user' "the pipe's user does not exist: error"
+case_root; sed -i '/^local_recipient_maps/d' "$R/etc/postfix/main.cf"
+finds ingest-rcpt-unknown 'tls-reports@example.org is routed to daneops report ingest, but no local_recipient_maps table has it' \
+	"an address routed to the pipe that smtpd would refuse at RCPT: error"
+finds ingest-rcpt-unknown "postconf -e 'local_recipient_maps = proxy:unix:passwd.byname .alias_maps hash:/etc/postfix/daneops-tlsrpt'" \
+	"...with the local_recipient_maps line"
+env DANEOPS_POSTCONF=/nonexistent/postconf "$DANEOPS" doctor --skip-live --root "$R" >"$TMP/out" 2>&1
+is "$?" 1 "...also found reading main.cf without postconf"
+case_root; echo 'tls-reports: alice' >>"$R/etc/aliases"; newaliases
+sed -i '/^local_recipient_maps/d' "$R/etc/postfix/main.cf"
+expect_status 0 "an address that is also an alias passes the default recipient check" doctor --root "$R"
 case_root; sed -i '/^transport_maps/d' "$R/etc/postfix/main.cf"
 finds ingest-unrouted "postconf -e 'transport_maps = hash:/etc/postfix/daneops-tlsrpt'" \
 	"a pipe no transport_maps leads to: warning, with the transport_maps line"
