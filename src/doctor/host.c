@@ -353,9 +353,15 @@ host_postconf(struct host *h, const char *prog, struct err *e)
 	return 0;
 }
 
-static void
-host_host_lists_free(struct host *h)
+void
+host_settings_free(struct host *h)
 {
+	free(h->myhostname);
+	free(h->mydomain);
+	h->myhostname = h->mydomain = NULL;
+	host_list_free(&h->mydestination);
+	host_list_free(&h->alias_maps);
+	host_list_free(&h->alias_database);
 	host_list_free(&h->transport_maps);
 	host_list_free(&h->local_recipient_maps);
 	host_list_free(&h->virtual_mailbox_domains);
@@ -368,13 +374,7 @@ host_host_lists_free(struct host *h)
 static void
 host_reset(struct host *h)
 {
-	free(h->myhostname);
-	free(h->mydomain);
-	h->myhostname = h->mydomain = NULL;
-	host_list_free(&h->mydestination);
-	host_list_free(&h->alias_maps);
-	host_list_free(&h->alias_database);
-	host_host_lists_free(h);
+	host_settings_free(h);
 	h->used_postconf = 0;
 }
 
@@ -466,11 +466,6 @@ host_free(struct host *h)
 		return;
 	free(h->root);
 	free(h->postconf_error);
-	free(h->myhostname);
-	free(h->mydomain);
-	host_list_free(&h->mydestination);
-	host_list_free(&h->alias_maps);
-	host_list_free(&h->alias_database);
-	host_host_lists_free(h);
+	host_settings_free(h);
 	free(h);
 }

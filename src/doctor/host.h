@@ -77,6 +77,9 @@ int host_is_local_domain(const struct host *h, const char *name);
 void host_parse_main_cf(struct host *h, const char *text,
 	const char *hostname);
 
+/* Free the Postfix settings of h (what host_parse_main_cf fills in). */
+void host_settings_free(struct host *h);
+
 /* Split a Postfix list ("a, b c") into l (at most HOST_MAX_LIST). */
 void host_list_split(struct host_list *l, const char *s);
 void host_list_free(struct host_list *l);
