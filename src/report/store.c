@@ -162,7 +162,7 @@ store_schema_init(struct store *s, struct err *e)
  * write it again.
  */
 static int
-store_check_dir(const char *path, int create, struct err *e)
+store_check_dir(const char *path, int create, uid_t *owner, struct err *e)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir;
@@ -181,9 +181,9 @@ store_check_dir(const char *path, int create, struct err *e)
 	else if (!S_ISDIR(st.st_mode))
 		rc = err_set(e, ERR_INPUT, "%s: %s is not a directory", path,
 		    dir);
-	else if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
 		rc = err_set(e, ERR_INPUT, "%s: directory %s is writable by "
-		    "every user (mode %04o): refused", path, dir,
+		    "other users (mode %04o): refused", path, dir,
 		    (unsigned)(st.st_mode & 07777));
 	else if (create && st.st_uid != geteuid()) {
 		struct passwd *pw = getpwuid(st.st_uid);
@@ -195,6 +195,7 @@ store_check_dir(const char *path, int create, struct err *e)
 		    pw != NULL ? pw->pw_name : "that user",
 		    pw != NULL ? pw->pw_name : "USER");
 	}
+	*owner = st.st_uid;
 	free(dir);
 	return rc;
 }
@@ -204,7 +205,7 @@ store_check_dir(const char *path, int create, struct err *e)
  * for anything else (a symlink or directory is never a database).
  */
 static int
-store_check_file(const char *path, struct err *e)
+store_check_file(const char *path, uid_t *owner, struct err *e)
 {
 	struct stat st;
 
@@ -219,18 +220,27 @@ store_check_file(const char *path, struct err *e)
 	if (!S_ISREG(st.st_mode))
 		return err_set(e, ERR_INPUT, "%s: not a regular file (a "
 		    "directory?)", path);
+	*owner = st.st_uid;
 	return 1;
 }
 
 struct store *
 store_open_timeout(const char *path, int busy_ms, struct err *e)
 {
+	uid_t fowner = 0, downer = 0, me = geteuid();
 	struct store *s;
 	int rc, exists;
 
-	if ((exists = store_check_file(path, e)) < 0 ||
-	    store_check_dir(path, !exists, e) < 0)
+	if ((exists = store_check_file(path, &fowner, e)) < 0 ||
+	    store_check_dir(path, !exists, &downer, e) < 0)
 		return NULL;
+	/* Ours, root's, or (for root) the directory owner's: no planted file. */
+	if (exists && fowner != me && fowner != 0 &&
+	    !(me == 0 && fowner == downer)) {
+		err_set(e, ERR_INPUT, "%s: belongs to uid %ld, neither us nor "
+		    "the directory's owner: refused", path, (long)fowner);
+		return NULL;
+	}
 	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);
 	s->busy_ms = busy_ms;
@@ -282,8 +292,9 @@ store_open_readonly(const char *path, struct err *e)
 {
 	struct store *s;
 	int rc, v, exists;
+	uid_t owner;
 
-	if ((exists = store_check_file(path, e)) < 0)
+	if ((exists = store_check_file(path, &owner, e)) < 0)
 		return NULL;
 	if (exists == 0) {
 		err_set(e, ERR_INPUT, "%s: no database (nothing ingested "

@@ -35,9 +35,11 @@ struct store;
 
 /*
  * Open (creating it and its schema when missing) the database at path.
- * Refused (ERR_INPUT): path a symbolic link or not a regular file, its
- * directory writable by every user, or, when it does not exist yet, a
- * directory owned by another user (who could not write what we create).
+ * Refused (ERR_INPUT): path a symbolic link or not a regular file, or a
+ * file of another user (unless root opens the directory owner's file);
+ * its directory writable by group or others; or, when it does not exist
+ * yet, a directory owned by another user (who could not write what we
+ * create).
  */
 struct store *store_open(const char *path, struct err *e);
 

@@ -47,15 +47,21 @@ expect_status 3 "ingest --file into a symlinked database: refused, exit 3" \
 said 'symbolic link' "...saying it is a symlink"
 expect_status 3 "summary of a symlinked database: refused" \
 	"$DANEOPS" report summary --db "$TMP/link.sqlite"
-mkdir -m 1777 "$TMP/tmpdir"
 mkdir "$TMP/open"
 chmod 777 "$TMP/open"
 expect_status 3 "ingest into a directory every user may write: refused" \
 	"$DANEOPS" report ingest --db "$TMP/open/db" --file "$D/google.eml"
-said 'writable by every user' "...saying so"
+said 'writable by other users' "...saying so"
 check "...and nothing was created there" test ! -e "$TMP/open/db"
 expect_status 75 "the pipe (stdin) keeps the mail queued instead: exit 75" \
 	"$DANEOPS" report ingest --db "$TMP/open/db" --quarantine "$TMP/q" <"$D/google.eml"
+mkdir -m 1777 "$TMP/sticky"
+chmod 1777 "$TMP/sticky"
+expect_status 3 "...also a sticky one like /tmp" \
+	"$DANEOPS" report ingest --db "$TMP/sticky/db" --file "$D/google.eml"
+mkdir -m 770 "$TMP/grp"
+expect_status 3 "...and one its group may write" \
+	"$DANEOPS" report ingest --db "$TMP/grp/db" --file "$D/google.eml"
 
 # --- ingest does not create a database another user could not share
 if [ "$(id -u)" = 0 ]; then
@@ -75,6 +81,13 @@ if [ "$(id -u)" = 0 ]; then
 		"...and every file of the database still belongs to the owner"
 	check "...who can still write it" runuser -u nobody -- "$DANEOPS" report ingest \
 		--db "$TMP/theirs/tlsrpt.sqlite" --file "$D/bare-gzip.eml"
+	# A database file planted by a third user in root's directory.
+	mkdir -m 755 "$TMP/mine"
+	cp "$TMP/theirs/tlsrpt.sqlite" "$TMP/mine/tlsrpt.sqlite"
+	chown nobody "$TMP/mine/tlsrpt.sqlite"
+	expect_status 3 "a database file another user put in our directory: refused" \
+		"$DANEOPS" report ingest --db "$TMP/mine/tlsrpt.sqlite" --file "$D/octet-stream.eml"
+	said 'belongs to uid [0-9]+, neither us nor the directory' "...saying whose it is"
 else
 	fail "this test needs root (chown, runuser)"
 fi
