@@ -64,7 +64,19 @@ expect_status 3 "...and one its group may write" \
 	"$DANEOPS" report ingest --db "$TMP/grp/db" --file "$D/google.eml"
 
 # --- ingest does not create a database another user could not share
+# user_bin USER: the binary as USER can run it: in place, or copied with its
+# plugins (found next to it) when USER cannot reach the build tree (a
+# checkout below /root).
+user_bin() {
+	if runuser -u "$1" -- test -x "$DANEOPS"; then echo "$DANEOPS"; return; fi
+	mkdir -p "$TMP/bin"
+	cp "$DANEOPS" "$TMP/bin/"
+	cp "$(dirname "$DANEOPS")"/daneops-*.so "$TMP/bin/" 2>/dev/null
+	chmod -R a+rX "$TMP/bin"
+	echo "$TMP/bin/daneops"
+}
 if [ "$(id -u)" = 0 ]; then
+	NB=$(user_bin nobody)
 	mkdir "$TMP/theirs"
 	chown nobody "$TMP/theirs"
 	expect_status 3 "root creating a database in a directory of another user: refused" \
@@ -73,13 +85,13 @@ if [ "$(id -u)" = 0 ]; then
 	check "...and no database was made" test ! -e "$TMP/theirs/tlsrpt.sqlite"
 	expect_status 75 "...the same from the pipe: 75, the MTA keeps the mail" \
 		"$DANEOPS" report ingest --db "$TMP/theirs/tlsrpt.sqlite" --quarantine "$TMP/q" <"$D/google.eml"
-	check "the owner creates it" runuser -u nobody -- "$DANEOPS" report ingest \
+	check "the owner creates it" runuser -u nobody -- "$NB" report ingest \
 		--db "$TMP/theirs/tlsrpt.sqlite" --file "$D/google.eml"
 	expect_status 0 "then root may add to it" \
 		"$DANEOPS" report ingest --db "$TMP/theirs/tlsrpt.sqlite" --file "$D/microsoft.eml"
 	is "$(stat -c %U "$TMP"/theirs/tlsrpt.sqlite*  | sort -u)" nobody \
 		"...and every file of the database still belongs to the owner"
-	check "...who can still write it" runuser -u nobody -- "$DANEOPS" report ingest \
+	check "...who can still write it" runuser -u nobody -- "$NB" report ingest \
 		--db "$TMP/theirs/tlsrpt.sqlite" --file "$D/bare-gzip.eml"
 	# A database file planted by a third user in root's directory.
 	mkdir -m 755 "$TMP/mine"

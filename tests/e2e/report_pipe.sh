@@ -38,6 +38,18 @@ if ! id daneops >/dev/null 2>&1; then
 fi
 chmod 755 "$TMP"
 install -d -o daneops -g daneops -m 0750 "$TMP/tlsrpt"
+# user_bin USER: the binary as USER can run it: in place, or copied with its
+# plugins (found next to it) when USER cannot reach the build tree (a
+# checkout below /root).
+user_bin() {
+	if runuser -u "$1" -- test -x "$DANEOPS"; then echo "$DANEOPS"; return; fi
+	mkdir -p "$TMP/bin"
+	cp "$DANEOPS" "$TMP/bin/"
+	cp "$(dirname "$DANEOPS")"/daneops-*.so "$TMP/bin/" 2>/dev/null
+	chmod -R a+rX "$TMP/bin"
+	echo "$TMP/bin/daneops"
+}
+BIN=$(user_bin daneops)
 
 # --- the lab's Postfix with contrib/postfix's lines
 mkdir -p "$W/pmconf"
@@ -47,7 +59,7 @@ sed -n '/^tls-reports@/s/example\.org/reports.test/p' \
 postmap -c "$W/pmconf" "hash:$W/daneops-tlsrpt"
 # master.cf's entry, with this build's binary and the test's database.
 svc=$(grep -v '^#' "$DANEOPS_TOP/contrib/postfix/master.cf" |
-	sed "s|argv=/usr/bin/daneops report ingest|argv=$DANEOPS report ingest --db $DB --quarantine $Q|")
+	sed "s|argv=/usr/bin/daneops report ingest|argv=$BIN report ingest --db $DB --quarantine $Q|")
 # main.cf: contrib/postfix/postconf.sh's values, the table at its test path.
 pc() { grep -o "^postconf -e '$1 = [^']*'" "$DANEOPS_TOP/contrib/postfix/postconf.sh" |
 	sed -e "s/^postconf -e '//" -e "s/'\$//" -e "s|/etc/postfix/daneops-tlsrpt|$W/daneops-tlsrpt|"; }
@@ -115,8 +127,9 @@ check "...is delivered (status=sent)" wait_log 2 "$sent"
 is "$(nreports)" 1 "...as a duplicate: still one report"
 
 # --- a temporary failure: the database cannot be written
-# (the -shm file too: SQLite gives it the database's mode when it makes it)
-chmod 0440 "$DB" "$DB-shm" "$DB-wal"
+# (with the -wal and -shm files when they exist: SQLite gives them the
+# database's mode when it makes them)
+chmod 0440 "$DB"*
 check "a report while the database cannot be written is accepted" \
 	smtp "$D/microsoft.eml" tls-reports@reports.test
 check "...and deferred (exit 75: dsn=4.3.0, status=deferred)" \
@@ -124,7 +137,7 @@ check "...and deferred (exit 75: dsn=4.3.0, status=deferred)" \
 qn=$(lx postqueue -c "$LAB_POSTFIX_CONF" -j | grep -c 'tls-reports@reports.test')
 is "$qn" 1 "...it waits in the queue"
 is "$(grep -c 'status=bounced' "$LOG")" 0 "...nothing bounced"
-chmod 0640 "$DB" "$DB-shm" "$DB-wal"
+chmod 0640 "$DB"*
 lx postqueue -c "$LAB_POSTFIX_CONF" -f
 check "once the database is writable again, the queued report is delivered" wait_log 3 "$sent"
 is "$(nreports)" 2 "...and stored"
