@@ -494,7 +494,7 @@ ingest_check_routes(const struct host *h, const struct aliasmap *am,
 
 /* The master.cf services: their user must exist, reach the files, and
  * some transport_maps entry must lead to them. */
-static void
+static size_t
 ingest_check_services(const struct host *h, const struct aliasmap *am,
 	struct findings *f)
 {
@@ -529,6 +529,7 @@ ingest_check_services(const struct host *h, const struct aliasmap *am,
 		}
 	}
 	ingest_services_free(v, n);
+	return n;
 }
 
 static int
@@ -751,9 +752,10 @@ ingest_check(const struct host *h, const struct aliasmap *am,
 	struct findings *f)
 {
 	const struct alias *al;
-	size_t i, k, j;
+	size_t i, k, j, n;
+	char *setup;
 
-	ingest_check_services(h, am, f);
+	n = ingest_check_services(h, am, f);
 	for (i = 0; i < am->nmaps; i++)
 		for (k = 0; k < am->maps[i]->n; k++) {
 			al = &am->maps[i]->v[k];
@@ -762,7 +764,16 @@ ingest_check(const struct host *h, const struct aliasmap *am,
 				    ingest_is_cmd(al->values[j] + 1)) {
 					ingest_check_alias(h, am->maps[i], al,
 					    al->values[j] + 1, f);
+					n++;
 					break;
 				}
 		}
+	/* A Postfix host that gives daneops no reports: how it would. */
+	if (n == 0 && h->postfix) {
+		setup = ingest_setup(h, NULL);
+		findings_add(f, FINDING_INFO, "ingest-missing", "master.cf", setup,
+		    "no Postfix service or alias runs daneops report ingest: TLS "
+		    "reports are not kept here");
+		free(setup);
+	}
 }

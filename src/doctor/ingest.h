@@ -19,7 +19,8 @@
  * Findings: ingest-alias-privs, ingest-rights, ingest-user-missing,
  * ingest-unrouted, ingest-rcpt-unknown (an address transport_maps sends to
  * the pipe, in a local domain, that local_recipient_maps does not know:
- * smtpd refuses it at RCPT).  Their fixes print the setup for this host: the
+ * smtpd refuses it at RCPT), ingest-missing (info: a Postfix host where
+ * nothing runs the program; the fix is the setup).  Their fixes print the setup for this host: the
  * master.cf entry, the table line, and postconf commands that keep what
  * the host has in transport_maps and its recipient maps.
  *

@@ -233,6 +233,13 @@ is "$?" 1 "...also found reading main.cf without postconf"
 case_root; echo 'tls-reports: alice' >>"$R/etc/aliases"; newaliases
 sed -i '/^local_recipient_maps/d' "$R/etc/postfix/main.cf"
 expect_status 0 "an address that is also an alias passes the default recipient check" doctor --root "$R"
+case_root; printf 'smtp inet n - y - - smtpd\n' >"$R/etc/postfix/master.cf"
+doctor --root "$R" >"$TMP/out" 2>&1
+is "$?" 0 "a Postfix host without the report pipe: exit 0 (info only)"
+said() { cp "$TMP/out" "$TMP/said"; expect_output "$1" "$2" cat "$TMP/said"; }
+said '^info    ingest-missing master.cf' "...an ingest-missing info finding"
+said "^ +echo 'tls-reports@example.org daneops-tlsrpt:' >>/etc/postfix/daneops-tlsrpt$" \
+	"...whose fix is the setup, for this host's mydomain"
 case_root; sed -i '/^transport_maps/d' "$R/etc/postfix/main.cf"
 finds ingest-unrouted "postconf -e 'transport_maps = hash:/etc/postfix/daneops-tlsrpt'" \
 	"a pipe no transport_maps leads to: warning, with the transport_maps line"
