@@ -16,7 +16,7 @@ LAB=$TMP/lab
 W=$TMP/world
 DB=$TMP/tlsrpt/tlsrpt.sqlite
 Q=$TMP/tlsrpt/quarantine
-ADDR=127.0.9.1
+ADDR=127.0.10.1
 made_user=0
 cleanup() {
 	[ -n "${KEEP_LOG:-}" ] && cp "$LAB/log/postfix.log" "$KEEP_LOG"
