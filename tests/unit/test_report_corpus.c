@@ -63,10 +63,11 @@ load(const char *file, char **json, size_t *len)
 		/* Google's real mail: folded Content-Type/-Disposition lines */
 		if (mime_extract(raw, *len, &m, &e) < 0)
 			fail_msg("%s: %s", file, e.msg);
+		assert_int_equal(m.nparts, 1);
 		free(raw);
-		raw = m.json;
-		*len = m.len;
-		m.json = NULL;
+		raw = m.part[0].json;
+		*len = m.part[0].len;
+		m.part[0].json = NULL;
 		mime_report_clear(&m);
 	}
 	r = tlsrpt_parse(raw, *len, &e);
@@ -256,7 +257,8 @@ test_folded_parameters(void **st)
 		err_clear(&e);
 		if (mime_extract(msg, strlen(msg), &m, &e) < 0)
 			fail_msg("form %zu: %s", i, e.msg);
-		r = tlsrpt_parse(m.json, m.len, &e);
+		assert_int_equal(m.nparts, 1);
+		r = tlsrpt_parse(m.part[0].json, m.part[0].len, &e);
 		assert_non_null(r);
 		assert_string_equal(r->organization, "Microsoft Corporation");
 		tlsrpt_report_free(r);
