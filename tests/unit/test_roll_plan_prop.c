@@ -153,6 +153,7 @@ gen_input(struct gen *g)
 	in->published = g->pub;
 	in->protect = g->prot;
 	in->hold = (long)pick(4) * 60;
+	in->hold_why = chance(50) ? "hold from the zone's TTLs" : NULL;
 	in->min_wait = chance(30) ? (long)pick(600) : 0;
 	in->next_enabled = chance(80);
 	in->rollover_due = chance(40);
@@ -393,6 +394,12 @@ check_general(const struct plan_in *in, const struct plan *p)
 			CHECK(p->acts[i].until == 0 || (p->acts[i].until > in->now &&
 			    p->acts[i].until <= in->now + need(in)),
 			    "WAIT until is unknown or within max(hold, min_wait)");
+		/* a timed wait says where its length comes from */
+		if (p->acts[i].kind == PLAN_WAIT && p->acts[i].until != 0)
+			CHECK(strstr(p->acts[i].why, in->min_wait > in->hold ?
+			    "min_wait, longer than hold" : in->hold_why != NULL ?
+			    in->hold_why : "2 x max(TLSA TTL, negative TTL)") != NULL,
+			    "a timed WAIT names min_wait or the hold's source");
 		switch (p->acts[i].kind) {
 		case PLAN_ADD: case PLAN_MARK_SEEN: case PLAN_UNSEE:
 		case PLAN_WAIT: case PLAN_DEPLOY: case PLAN_HANDOFF:
