@@ -9,7 +9,7 @@
 #
 # MX servers (127.0.9.0/24), Postfix:
 #   .1  sts-good: lab-int-rsa, names every MX host of the cases below
-#       that should pass
+#       but wrongcert and selfsigned
 #   .2  sts-wrong: lab-int-rsa, for wrong.sts.test only
 #   .3  sts-self: self-signed, for mx.selfsigned.sts.test (DANE-EE only)
 #
@@ -21,13 +21,14 @@ mtasts_main() {
 	local d=$LAB_DIR/nginx/mta-sts pki=$LAB_PKI c web=() good=() i
 	mkdir -p "$d"
 	for c in enforce testing mxmiss big nopolicy wrongcert selfsigned \
-		redirect html withdrawn; do
+		redirect html withdrawn dual; do
 		web+=("mta-sts.$c.sts.test")
 	done
 	good=(mx1.enforce.sts.test mx2.enforce.sts.test mx.testing.sts.test
 		mx1.mxmiss.sts.test mx2.mxmiss.sts.test mx.big.sts.test
 		mx.nopolicy.sts.test mx.redirect.sts.test mx.html.sts.test
-		mx.withdrawn.sts.test mx.none.sts.test mx.badtxt.sts.test)
+		mx.withdrawn.sts.test mx.none.sts.test mx.badtxt.sts.test
+		mx.dual.sts.test)
 	lab_cert sts-web rsa lab-int-rsa "${web[0]}" "${web[@]}"
 	lab_cert sts-good rsa lab-int-rsa "${good[0]}" "${good[@]}"
 	lab_cert sts-wrong rsa lab-int-rsa wrong.sts.test
@@ -41,6 +42,7 @@ mtasts_main() {
 	mtasts_policy mxmiss enforce 1209600 mx1.mxmiss.sts.test >"$d/mxmiss.txt"
 	mtasts_policy wrongcert enforce 1209600 mx.wrongcert.sts.test >"$d/wrongcert.txt"
 	mtasts_policy selfsigned enforce 1209600 mx.selfsigned.sts.test >"$d/selfsigned.txt"
+	mtasts_policy dual enforce 1209600 mx.dual.sts.test >"$d/dual.txt"
 	mtasts_policy html enforce 1209600 mx.html.sts.test >"$d/html.txt"
 	printf 'version: STSv1\nmode: none\nmax_age: 86400\n' >"$d/withdrawn.txt"
 	# Over 64 KiB: a valid policy padded with extension lines.
@@ -51,7 +53,7 @@ mtasts_main() {
 		done
 	} >"$d/big.txt"
 
-	for c in enforce testing mxmiss big wrongcert selfsigned withdrawn; do
+	for c in enforce testing mxmiss big wrongcert selfsigned withdrawn dual; do
 		lab_https "mta-sts.$c.sts.test" "$pki/sts-web.fullchain.pem" "$pki/sts-web.key" \
 			"location = /.well-known/mta-sts.txt { default_type text/plain; alias $d/$c.txt; }"
 	done
@@ -101,6 +103,9 @@ mtasts_zone() {
 	mtasts_case wrongcert 127.0.9.2 mx
 	mtasts_case selfsigned 127.0.9.3 mx
 	echo "_25._tcp.mx.selfsigned TLSA $(lab_tlsa 3 1 1 "$LAB_PKI/sts-self.crt")"
+	# DANE and MTA-STS both right: a CA-issued certificate, DANE-EE.
+	mtasts_case dual 127.0.9.1 mx
+	echo "_25._tcp.mx.dual TLSA $(lab_tlsa 3 1 1 "$LAB_PKI/sts-good.crt")"
 	mtasts_case redirect 127.0.9.1 mx
 	mtasts_case html 127.0.9.1 mx
 	mtasts_case withdrawn 127.0.9.1 mx
@@ -123,6 +128,7 @@ mtasts_expect() {
 		nopolicy.sts.test not-applicable fail
 		wrongcert.sts.test not-applicable fail
 		selfsigned.sts.test warn fail dane-sts-conflict
+		dual.sts.test warn pass
 		redirect.sts.test not-applicable fail
 		html.sts.test not-applicable fail
 		withdrawn.sts.test not-applicable not-applicable

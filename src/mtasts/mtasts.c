@@ -264,11 +264,30 @@ fetch_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * The fetch from the daneops-http plugin, loaded only now: a domain
+ * without MTA-STS costs no libcurl (util/plugin.h), so "daneops check"
+ * from monitoring stays light.  Here, on the loop's thread.
+ */
+static mtasts_fetch_fn
+job_fetch_fn(struct err *e)
+{
+	const struct prov_http_module *m;
+
+	if (daneops_http_plugin_v1 != NULL)
+		m = daneops_http_plugin_v1();
+	else
+		m = plugin_entry("http", DANEOPS_HTTP_PLUGIN_ENTRY,
+		    PROV_HTTP_MODULE_ABI, sizeof(*m), e);
+	return m != NULL ? m->mtasts_fetch : NULL;
+}
+
 /* DNS is done: fetch when a policy is announced, else finish. */
 static void
 job_dns_done(struct mtasts_job *j)
 {
 	struct mtasts_result *res = j->res;
+	struct err e;
 
 	if (res->sts.error != NULL || res->sts.sel == MTASTS_SEL_NONE) {
 		job_finish(j);
@@ -279,6 +298,13 @@ job_dns_done(struct mtasts_job *j)
 		res->policy_error = j->addr_error != NULL ?
 		    xstrdup(j->addr_error) : xasprintf("%s has no address: "
 		    "the policy cannot be fetched", j->host);
+		job_finish(j);
+		return;
+	}
+	if ((j->fetch = job_fetch_fn(&e)) == NULL) {
+		res->fetched = 1;
+		res->policy_error = xstrdup(e.msg);
+		res->policy_temp = 1;   /* ours, not the domain's: unknown */
 		job_finish(j);
 		return;
 	}
@@ -340,23 +366,16 @@ mtasts_start(struct event_base *base, struct resolver *r, const char *domain,
 	const struct mtasts_opts *o, mtasts_done_cb done, void *arg,
 	struct err *e)
 {
-	const struct prov_http_module *m;
 	struct mtasts_job *j;
 	char name[DNS_NAME_MAX];
 	int k;
 
 	if (dns_name_normalize(domain, name, sizeof(name), e) < 0)
 		return NULL;
-	if (daneops_http_plugin_v1 != NULL)
-		m = daneops_http_plugin_v1();
-	else if ((m = plugin_entry("http", DANEOPS_HTTP_PLUGIN_ENTRY,
-	    PROV_HTTP_MODULE_ABI, sizeof(*m), e)) == NULL)
-		return NULL;
 	j = xcalloc(1, sizeof(*j));
 	j->base = base;
 	j->r = r;
 	j->o = *o;
-	j->fetch = m->mtasts_fetch;
 	j->fds[0] = j->fds[1] = -1;
 	j->done = done;
 	j->arg = arg;

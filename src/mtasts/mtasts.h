@@ -115,8 +115,9 @@ struct mtasts_job;
 typedef void (*mtasts_done_cb)(void *arg, struct mtasts_result *res);
 
 /*
- * NULL with e set when the domain is not a name (ERR_USAGE) or the
- * daneops-http plugin cannot be loaded (ERR_SYSTEM).
+ * NULL with e set when the domain is not a name (ERR_USAGE).  The
+ * daneops-http plugin is loaded only when a policy is to be fetched; when
+ * it cannot be, the result says so (verdict unknown).
  */
 struct mtasts_job *mtasts_start(struct event_base *base, struct resolver *r,
 	const char *domain, const struct mtasts_opts *o, mtasts_done_cb done,
