@@ -34,6 +34,8 @@ static const char report_usage_text[] =
 "usage: daneops report ingest [--file FILE]... [--maildir DIR] [options]\n"
 "       daneops report summary [--since DATE] [--domain DOMAIN] [--json]\n"
 "       daneops report digest --alert-to ADDR [--since DATE] [--domain D]\n"
+"       daneops report summary --by day|mx|policy|result|receiving-mx\n"
+"       daneops report html [--out FILE] [--since DATE] [--domain D]\n"
 "\n"
 "Store TLS reports (RFC 8460) that arrive by mail, and summarise them.\n"
 "ingest reads one message on standard input (for an alias pipe), or the\n"
@@ -50,6 +52,9 @@ static const char report_usage_text[] =
 "  --since DATE       YYYY-MM-DD, an RFC 3339 time, or Nd / Nh ago\n"
 "  --domain DOMAIN    only this policy domain\n"
 "  --json             summary as JSON\n"
+"  --by KEY           summary as a series: per day, policy mx-host, policy\n"
+"                     type, failure result type or receiving MX host\n"
+"  --out FILE         write the HTML page to FILE (default: stdout)\n"
 "  -h, --help         this text\n"
 "\n"
 "Exit status: 0 done (ingest: stored, duplicate or quarantined), 2 usage,\n"
@@ -122,7 +127,8 @@ report_since(const char *arg, time_t *t, struct err *e)
 }
 
 enum { OPT_FILE = 256, OPT_MAILDIR, OPT_DB, OPT_QUARANTINE, OPT_ALERT_TO,
-	OPT_ALERT_FROM, OPT_SENDMAIL, OPT_SINCE, OPT_DOMAIN, OPT_JSON };
+	OPT_ALERT_FROM, OPT_SENDMAIL, OPT_SINCE, OPT_DOMAIN, OPT_JSON,
+	OPT_BY, OPT_OUT };
 
 static int
 report_option(struct report_args *a, int ch, char *arg, struct err *e)
@@ -147,6 +153,12 @@ report_option(struct report_args *a, int ch, char *arg, struct err *e)
 		return 0;
 	case OPT_JSON:
 		a->json = 1;
+		return 0;
+	case OPT_BY:
+		a->by = arg;
+		return 0;
+	case OPT_OUT:
+		a->out = arg;
 		return 0;
 	case OPT_SINCE:
 		return report_since(arg, &a->since, e);
@@ -186,6 +198,8 @@ report_parse(struct report_args *a, int argc, char **argv, struct err *e)
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "domain", required_argument, NULL, OPT_DOMAIN },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "out", required_argument, NULL, OPT_OUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -253,11 +267,14 @@ report_summary(const struct report_args *a)
 	char *text;
 
 	err_clear(&e);
-	if (a->nfiles > 0 || a->maildir != NULL || a->alert_to != NULL) {
-		cmd_error("report", "summary takes --db, --since, --domain and "
-		    "--json only");
+	if (a->nfiles > 0 || a->maildir != NULL || a->alert_to != NULL ||
+	    a->out != NULL) {
+		cmd_error("report", "summary takes --db, --since, --domain, --by "
+		    "and --json only");
 		return EXIT_USAGE;
 	}
+	if (a->by != NULL)
+		return report_series(a);
 	if ((s = report_load(a, &e)) == NULL)
 		return report_fail(&e);
 	text = a->json ? summary_json(s) : summary_text(s);
@@ -326,7 +343,9 @@ cmd_report(int argc, char **argv)
 		return report_summary(&a);
 	if (strcmp(sub, "digest") == 0)
 		return report_digest(&a);
-	cmd_error("report", "unknown subcommand '%s': ingest, summary or "
-	    "digest (daneops report --help)", sub);
+	if (strcmp(sub, "html") == 0)
+		return report_html(&a);
+	cmd_error("report", "unknown subcommand '%s': ingest, summary, "
+	    "digest or html (daneops report --help)", sub);
 	return EXIT_USAGE;
 }

@@ -25,7 +25,13 @@ struct report_args {
 	const char *domain;             /* --domain, trailing dot removed */
 	time_t since;                   /* --since, 0 when not given */
 	int json;
+	const char *by;                 /* summary --by, or NULL */
+	const char *out;                /* html --out, or NULL: stdout */
 };
+
+/* cmd_report_html.c: "report summary --by", "report html". */
+int report_series(const struct report_args *a);
+int report_html(const struct report_args *a);
 
 /* "daneops report ingest"; returns the exit status. */
 int report_ingest(struct report_args *a);
