@@ -12,6 +12,7 @@
 #       but wrongcert and selfsigned
 #   .2  sts-wrong: lab-int-rsa, for wrong.sts.test only
 #   .3  sts-self: self-signed, for mx.selfsigned.sts.test (DANE-EE only)
+# and 127.0.9.4:443, the policy host of stall.sts.test, which never answers.
 #
 # The expected verdicts are in $LAB_MTASTS_CASES ($LAB_DIR/mtasts-cases),
 # one "DOMAIN DANE-VERDICT MTA-STS-VERDICT [WARNING-CODE]" line each;
@@ -28,7 +29,7 @@ mtasts_main() {
 		mx1.mxmiss.sts.test mx2.mxmiss.sts.test mx.big.sts.test
 		mx.nopolicy.sts.test mx.redirect.sts.test mx.html.sts.test
 		mx.withdrawn.sts.test mx.none.sts.test mx.badtxt.sts.test
-		mx.dual.sts.test)
+		mx.dual.sts.test mx.stall.sts.test)
 	lab_cert sts-web rsa lab-int-rsa "${web[0]}" "${web[@]}"
 	lab_cert sts-good rsa lab-int-rsa "${good[0]}" "${good[@]}"
 	lab_cert sts-wrong rsa lab-int-rsa wrong.sts.test
@@ -36,6 +37,9 @@ mtasts_main() {
 	lab_smtp 127.0.9.1 "$pki/sts-good.fullchain.pem" "$pki/sts-good.key"
 	lab_smtp 127.0.9.2 "$pki/sts-wrong.fullchain.pem" "$pki/sts-wrong.key"
 	lab_smtp 127.0.9.3 "$pki/sts-self.crt" "$pki/sts-self.key"
+	# A policy host that accepts connections and never answers.
+	lab_service 127.0.9.4 443 python3 "$(cd "$LAB_TOP/.." && pwd)/tests/servers/hostile_smtp.py" \
+		--listen 127.0.9.4 --port 443 --mode stall
 
 	mtasts_policy enforce enforce 1209600 mx1.enforce.sts.test '*.enforce.sts.test' >"$d/enforce.txt"
 	mtasts_policy testing testing 1209600 mx.testing.sts.test >"$d/testing.txt"
@@ -109,6 +113,7 @@ mtasts_zone() {
 	mtasts_case redirect 127.0.9.1 mx
 	mtasts_case html 127.0.9.1 mx
 	mtasts_case withdrawn 127.0.9.1 mx
+	mtasts_case stall 127.0.9.1 mx | sed "s/^mta-sts.stall A .*/mta-sts.stall A 127.0.9.4/"
 	# No MTA-STS at all; a TXT record senders ignore (bad id).
 	echo 'none MX 10 mx.none'
 	echo 'mx.none A 127.0.9.1'
@@ -132,6 +137,7 @@ mtasts_expect() {
 		redirect.sts.test not-applicable fail
 		html.sts.test not-applicable fail
 		withdrawn.sts.test not-applicable not-applicable
+		stall.sts.test not-applicable unknown
 		none.sts.test not-applicable not-applicable
 		badtxt.sts.test not-applicable fail
 	EOF

@@ -25,7 +25,7 @@ fetch_init(void)
 struct fetch_state {
 	struct sbuf body;
 	int too_big;
-	const volatile int *cancel;
+	const int *cancel;
 };
 
 static size_t
@@ -50,7 +50,8 @@ fetch_progress_cb(void *arg, curl_off_t dlt, curl_off_t dln, curl_off_t ult,
 	(void)dln;
 	(void)ult;
 	(void)uln;
-	return st->cancel != NULL && *st->cancel;
+	return st->cancel != NULL &&
+	    __atomic_load_n(st->cancel, __ATOMIC_RELAXED) != 0;
 }
 
 /* "host:443:a,b,c" for CURLOPT_RESOLVE ([v6] in brackets). */

@@ -32,7 +32,7 @@ struct mtasts_fetch_req {
 	const char *ca_file;            /* or NULL: the system store */
 	long timeout_ms;
 	size_t max;                     /* body cap */
-	const volatile int *cancel;     /* or NULL */
+	const int *cancel;              /* or NULL; read atomically */
 };
 
 struct mtasts_fetch_resp {

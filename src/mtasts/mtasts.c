@@ -55,7 +55,7 @@ struct mtasts_job {
 	pthread_t tid;
 	int fds[2];
 	struct event *ev;
-	volatile int cancel;
+	int cancel;                     /* atomic: the thread polls it */
 	struct mtasts_fetch_req req;
 	struct mtasts_fetch_resp resp;
 	struct err ferr;
@@ -414,7 +414,7 @@ mtasts_cancel(struct mtasts_job *j)
 		if (j->q[k] != NULL)
 			resolver_cancel(j->q[k]);
 	if (j->running) {
-		j->cancel = 1;
+		__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED);
 		pthread_join(j->tid, NULL);
 	}
 	mtasts_result_free(j->res);

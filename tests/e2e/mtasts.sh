@@ -23,7 +23,7 @@ CA=(--ca-file "$LAB_CA")
 
 # --- 1. the case matrix -------------------------------------------------------
 mapfile -t cases <"$LAB_MTASTS_CASES"
-[ "${#cases[@]}" -ge 12 ] && pass "the lab has MTA-STS cases" || fail "the lab has MTA-STS cases"
+[ "${#cases[@]}" -ge 14 ] && pass "the lab has MTA-STS cases" || fail "the lab has MTA-STS cases"
 for line in "${cases[@]}"; do
 	read -r domain dane sts warning <<<"$line"
 	"${DO[@]}" "${CA[@]}" --json "$domain" >"$TMP/$domain.json" 2>"$TMP/$domain.err"
@@ -64,6 +64,16 @@ expect_output 'self-signed' "selfsigned: PKIX refuses what DANE-EE accepts" \
 	j selfsigned '.mta_sts.hosts[0].addresses[0].why'
 is "$(j selfsigned '.mta_sts.hosts[0].addresses[0].dane_ok')" true "selfsigned: DANE authenticated it"
 expect_output 'not letters and digits' "badtxt: the id" j badtxt .mta_sts.summary
+
+expect_output 'timed out' "stall: the fetch timed out" j stall .mta_sts.summary
+
+# The fetch ends within the run's --timeout even when the server stalls.
+start=$SECONDS
+"${DO[@]}" "${CA[@]}" --timeout 4 --json stall.sts.test >"$TMP/stall4.json" 2>&1
+took=$((SECONDS - start))
+is "$(jq -r .mta_sts.verdict "$TMP/stall4.json")" unknown "stall with --timeout 4: unknown"
+if [ "$took" -le 6 ]; then pass "stall with --timeout 4: done in ${took}s"
+else fail "stall with --timeout 4: done in ${took}s, want <= 6"; fi
 
 # --- 2. postfix-mta-sts-resolver agrees on the policies -----------------------
 # Its result: NONE, VALID (with the policy) or FETCH_ERROR (anything else).
