@@ -36,6 +36,7 @@ static const char report_usage_text[] =
 "       daneops report digest --alert-to ADDR [--since DATE] [--domain D]\n"
 "       daneops report summary --by day|mx|policy|result|receiving-mx\n"
 "       daneops report html [--out FILE] [--since DATE] [--domain D]\n"
+"       daneops report metrics [--out FILE]\n"
 "\n"
 "Store TLS reports (RFC 8460) that arrive by mail, and summarise them.\n"
 "ingest reads one message on standard input (for an alias pipe), or the\n"
@@ -54,7 +55,7 @@ static const char report_usage_text[] =
 "  --json             summary as JSON\n"
 "  --by KEY           summary as a series: per day, policy mx-host, policy\n"
 "                     type, failure result type or receiving MX host\n"
-"  --out FILE         write the HTML page to FILE (default: stdout)\n"
+"  --out FILE         write the HTML page or the metrics to FILE (stdout)\n"
 "  -h, --help         this text\n"
 "\n"
 "Exit status: 0 done (ingest: stored, duplicate or quarantined), 2 usage,\n"
@@ -345,7 +346,9 @@ cmd_report(int argc, char **argv)
 		return report_digest(&a);
 	if (strcmp(sub, "html") == 0)
 		return report_html(&a);
+	if (strcmp(sub, "metrics") == 0)
+		return report_metrics(&a);
 	cmd_error("report", "unknown subcommand '%s': ingest, summary, "
-	    "digest or html (daneops report --help)", sub);
+	    "digest, html or metrics (daneops report --help)", sub);
 	return EXIT_USAGE;
 }

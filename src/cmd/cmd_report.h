@@ -29,9 +29,10 @@ struct report_args {
 	const char *out;                /* html --out, or NULL: stdout */
 };
 
-/* cmd_report_html.c: "report summary --by", "report html". */
+/* cmd_report_html.c: "report summary --by", "report html", "report metrics". */
 int report_series(const struct report_args *a);
 int report_html(const struct report_args *a);
+int report_metrics(const struct report_args *a);
 
 /* "daneops report ingest"; returns the exit status. */
 int report_ingest(struct report_args *a);

@@ -1,7 +1,8 @@
 /*
  * cmd_report_html - "daneops report summary --by KEY" and "daneops report
  * html [--out FILE]": the stored reports as series (report/series.h) and
- * as one self-contained HTML page (report/html.h).
+ * as one self-contained HTML page (report/html.h); "daneops report
+ * metrics [--out FILE]": Prometheus counters (report/metrics.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "cmd/cmd.h"
 #include "cmd/cmd_report.h"
 #include "report/html.h"
+#include "report/metrics.h"
 #include "report/series.h"
 #include "util/fileio.h"
 
@@ -86,5 +88,38 @@ report_html(const struct report_args *a)
 		rc = report_series_fail(&e);
 	free(page);
 	series_set_clear(&set);
+	return rc;
+}
+
+int
+report_metrics(const struct report_args *a)
+{
+	struct store *st;
+	struct err e;
+	char *text;
+	int rc = EXIT_PASS;
+
+	if (a->nfiles > 0 || a->maildir != NULL || a->alert_to != NULL ||
+	    a->json || a->by != NULL || a->since != 0 || a->domain != NULL) {
+		cmd_error("report", "metrics takes --db and --out only");
+		return EXIT_USAGE;
+	}
+	if (access(a->db, F_OK) < 0) {
+		err_set_errno(&e, ERR_INPUT, errno, "%s: no database (nothing "
+		    "ingested yet?)", a->db);
+		return report_series_fail(&e);
+	}
+	if ((st = store_open(a->db, &e)) == NULL)
+		return report_series_fail(&e);
+	text = metrics_text(st, &e);
+	store_free(st);
+	if (text == NULL)
+		return report_series_fail(&e);
+	if (a->out == NULL)
+		fputs(text, stdout);
+	else if (fileio_write_atomic(a->out, text, strlen(text), 0644,
+	    &e) < 0)
+		rc = report_series_fail(&e);
+	free(text);
 	return rc;
 }
