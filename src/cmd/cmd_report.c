@@ -290,7 +290,7 @@ report_digest(struct report_args *a)
 {
 	struct summary *s;
 	struct err e;
-	char *text, *subject;
+	char *text, *subject, *html;
 	int rc = EXIT_PASS;
 
 	err_clear(&e);
@@ -305,11 +305,14 @@ report_digest(struct report_args *a)
 	subject = xasprintf("daneops: TLS report digest: %ld reports, %lld "
 	    "failed sessions", s->nreports, (long long)summary_failed(s));
 	text = summary_text(s);
-	if (report_mail(a, subject, text, &e) < 0)
+	html = report_digest_html(a);
+	if ((html != NULL ? report_mail_alt(a, subject, text, html, &e) :
+	    report_mail(a, subject, text, &e)) < 0)
 		rc = report_fail(&e);
 	else
 		printf("digest sent to %s: %s\n", a->alert_to, subject);
 	free(text);
+	free(html);
 	free(subject);
 	summary_free(s);
 	return rc;

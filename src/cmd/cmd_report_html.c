@@ -12,6 +12,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/cmd_report.h"
+#include "report/alert.h"
 #include "report/html.h"
 #include "report/metrics.h"
 #include "report/series.h"
@@ -121,5 +122,37 @@ report_metrics(const struct report_args *a)
 	    &e) < 0)
 		rc = report_series_fail(&e);
 	free(text);
+	return rc;
+}
+
+char *
+report_digest_html(const struct report_args *a)
+{
+	struct series_set set;
+	struct err e;
+	char *page;
+
+	if (report_series_load(a, &set, &e) < 0)
+		return NULL;
+	page = html_page(&set, time(NULL));
+	series_set_clear(&set);
+	return page;
+}
+
+int
+report_mail_alt(const struct report_args *a, const char *subject,
+	const char *text, const char *html, struct err *e)
+{
+	size_t len;
+	char *msg;
+	int rc;
+
+	msg = alert_compose_alt(a->alert_from, a->alert_to, subject, text,
+	    html, time(NULL), &len, e);
+	if (msg == NULL)
+		return -1;
+	rc = alert_send(a->sendmail, a->alert_from, a->alert_to, msg, len,
+	    ALERT_TIMEOUT, e);
+	free(msg);
 	return rc;
 }

@@ -67,6 +67,38 @@ fi
 expect_output "Content-Security-Policy\" content=\"default-src 'none'" "the page forbids every fetch" cat "$PAGE"
 expect_output '>&lt;b&gt;x&amp;y&lt;/b&gt;&#39;&quot;\?<' "a hostile receiving MX host is escaped, its control character replaced" cat "$PAGE"
 
+# --- the digest mail: the summary as text, the page as its HTML alternative ----
+export REPORT_MAIL_DIR=$TMP/mail
+mkdir -p "$REPORT_MAIL_DIR"
+check "report digest" "$DANEOPS" report digest --db "$DB" --sendmail "$DANEOPS_TOP/tests/report_sendmail.sh" \
+	--alert-to admin@example.org --since 2026-11-01
+"$DANEOPS" report summary --db "$DB" --since 2026-11-01 >"$TMP/digest-want.txt"
+"$DANEOPS" report html --db "$DB" --since 2026-11-01 >"$TMP/digest-want.html"
+python3 - "$REPORT_MAIL_DIR/1.msg" "$TMP/digest-want.txt" "$TMP/digest-want.html" >"$TMP/digest.tap" <<'PY'
+import email, re, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+parts = [p for p in m.walk() if not p.is_multipart()]
+stamp = lambda s: re.sub(r"on \d{4}-\d\d-\d\d \d\d:\d\d UTC", "on T", s)
+checks = [
+    (m.get_content_type() == "multipart/alternative", "digest: multipart/alternative"),
+    ([p.get_content_type() for p in parts] == ["text/plain", "text/html"], "digest: plain text first, then HTML"),
+    (len(parts) == 2 and parts[0].get_payload(decode=True).decode() == open(sys.argv[2]).read(),
+     "digest: the text part is report summary"),
+    (len(parts) == 2 and stamp(parts[1].get_payload(decode=True).decode()) == stamp(open(sys.argv[3]).read()),
+     "digest: the HTML part is report html for the same period"),
+    (all(len(l) <= 998 for l in open(sys.argv[1], "rb").read().split(b"\n")), "digest: no line over 998 bytes"),
+]
+for i, (c, d) in enumerate(checks, 1):
+    print(("ok %d - %s" if c else "not ok %d - %s") % (i, d))
+PY
+while read -r line; do
+	case $line in
+	"ok "*) pass "${line#ok * - }" ;;
+	"not ok "*) fail "${line#not ok * - }" ;;
+	esac
+done <"$TMP/digest.tap"
+[ "$(grep -c '^ok' "$TMP/digest.tap")" = 5 ] || fail "the digest checks ran" "$(cat "$TMP/digest.tap")"
+
 # --- 3. in headless Chromium --------------------------------------------------
 if ! command -v chromium >/dev/null; then
 	fail "chromium (scripts/packages.txt) is installed"
