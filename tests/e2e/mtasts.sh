@@ -157,4 +157,55 @@ curl_loaded() {
 is "$(curl_loaded none.sts.test)" 0 "check of a domain without MTA-STS loads no libcurl"
 is "$(curl_loaded enforce.sts.test)" 1 "check of a domain with MTA-STS loads libcurl (daneops-http.so)"
 
+# --- 6. doctor: the published policy against this host's configuration ----------
+. "$DANEOPS_TOP/tests/data/doctor-lib.sh"
+# dr DOMAIN MYHOSTNAME CERT-NAME TLSA-HOST: doctor --json's sts-* findings
+# ("code subject" lines) for a host serving DOMAIN as MYHOSTNAME with the
+# lab's certificate CERT-NAME deployed for TLSA-HOST.
+dr() {
+	local up=${3^^} r=$TMP/root-$1
+	local key=LAB_${up//-/_}_KEY chain=LAB_${up//-/_}_CHAIN
+	rm -rf "$r"
+	mkroot "$r"
+	sed -i -e "s/^myhostname = .*/myhostname = $2/" -e "s/^mydomain = .*/mydomain = $1/" \
+		"$r/etc/postfix/main.cf"
+	cat >"$TMP/$1.conf" <<-EOF
+	[daneops]
+	state_dir = $TMP/state-$1
+	trust_anchor = $LAB_TA
+	stub = .=$LAB_AUTH
+
+	[lineage mx]
+	source_key = ${!key}
+	source_chain = ${!chain}
+	deploy_key = ${!key}
+	deploy_chain = ${!chain}
+	tlsa = _25._tcp.$4
+	provider = lab
+
+	[provider lab]
+	type = rfc2136
+	zone = sts.test
+	server = $LAB_AUTH
+	tsig_key_file = $LAB_TSIG_KEYFILE
+	EOF
+	lab_run env DANEOPS_POSTCONF=/nonexistent "$DANEOPS" doctor --root "$r" --config "$TMP/$1.conf" \
+		--trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" --timeout 10 "${CA[@]}" --json 2>"$TMP/dr.err" |
+		jq -r '.findings[] | select(.code | startswith("sts-")) | .code + " " + .subject' | sort -u
+}
+is "$(dr enforce.sts.test mx1.enforce.sts.test sts-good mx1.enforce.sts.test)" "" \
+	"doctor enforce: policy, MX names and certificate agree"
+is "$(dr mxmiss.sts.test mx2.mxmiss.sts.test sts-good mx2.mxmiss.sts.test)" \
+	"sts-mx-unmatched mx2.mxmiss.sts.test" "doctor mxmiss: this host's name is not in the policy"
+is "$(dr selfsigned.sts.test mx.selfsigned.sts.test sts-self mx.selfsigned.sts.test)" \
+	"sts-cert-invalid $LAB_STS_SELF_CHAIN" "doctor selfsigned: the deployed certificate fails MTA-STS"
+is "$(dr wrongcert.sts.test mx.wrongcert.sts.test sts-wrong mx.wrongcert.sts.test)" \
+	"sts-cert-invalid $LAB_STS_WRONG_CHAIN" "doctor wrongcert: the certificate does not name the host"
+is "$(dr nopolicy.sts.test mx.nopolicy.sts.test sts-good mx.nopolicy.sts.test)" \
+	"sts-policy-unusable https://mta-sts.nopolicy.sts.test/.well-known/mta-sts.txt" "doctor nopolicy: no policy behind the TXT"
+is "$(dr badtxt.sts.test mx.badtxt.sts.test sts-good mx.badtxt.sts.test)" \
+	"sts-txt-invalid _mta-sts.badtxt.sts.test" "doctor badtxt: a TXT record senders ignore"
+is "$(dr none.sts.test mx.none.sts.test sts-good mx.none.sts.test)" "" \
+	"doctor none: no MTA-STS, nothing to compare"
+
 done_testing
