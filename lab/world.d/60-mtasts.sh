@@ -8,9 +8,9 @@
 # must trust $LAB_CA (daneops check --ca-file).
 #
 # MX servers (127.0.9.0/24), Postfix:
-#   .1  sts-good: lab-int-rsa, names every MX host of the cases below
+#   .1  sts-good: lab-int-ecdsa, names every MX host of the cases below
 #       but wrongcert and selfsigned
-#   .2  sts-wrong: lab-int-rsa, for wrong.sts.test only
+#   .2  sts-wrong: lab-int-ecdsa, for wrong.sts.test only
 #   .3  sts-self: self-signed, for mx.selfsigned.sts.test (DANE-EE only)
 # and 127.0.9.4:443, the policy host of stall.sts.test, which never answers.
 #
@@ -30,9 +30,9 @@ mtasts_main() {
 		mx.nopolicy.sts.test mx.redirect.sts.test mx.html.sts.test
 		mx.withdrawn.sts.test mx.none.sts.test mx.badtxt.sts.test
 		mx.dual.sts.test mx.stall.sts.test)
-	lab_cert sts-web rsa lab-int-rsa "${web[0]}" "${web[@]}"
-	lab_cert sts-good rsa lab-int-rsa "${good[0]}" "${good[@]}"
-	lab_cert sts-wrong rsa lab-int-rsa wrong.sts.test
+	lab_cert sts-web ecdsa lab-int-ecdsa "${web[0]}" "${web[@]}"
+	lab_cert sts-good ecdsa lab-int-ecdsa "${good[0]}" "${good[@]}"
+	lab_cert sts-wrong ecdsa lab-int-ecdsa wrong.sts.test
 	lab_cert sts-self ecdsa self mx.selfsigned.sts.test
 	lab_smtp 127.0.9.1 "$pki/sts-good.fullchain.pem" "$pki/sts-good.key"
 	lab_smtp 127.0.9.2 "$pki/sts-wrong.fullchain.pem" "$pki/sts-wrong.key"

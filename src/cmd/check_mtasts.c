@@ -191,7 +191,7 @@ check_print_nagios_mtasts(FILE *fp, struct check_result *const *res,
 	static const char *names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 	char *line = NULL, *bar, *colon;
 	size_t len = 0, i, ok, addrs, k;
-	int state, s;
+	int state;
 	FILE *mem;
 
 	/* DANE's line as check_nagios.c prints it, then MTA-STS into it. */
@@ -234,6 +234,5 @@ check_print_nagios_mtasts(FILE *fp, struct check_result *const *res,
 	}
 	fputc('\n', fp);
 	free(line);
-	s = state;
-	return s;
+	return state;
 }

@@ -257,7 +257,6 @@ rpt_field(void *arg, const char *name, size_t nlen, const char *value,
 	struct rpt_state *st = arg;
 	size_t i;
 
-	(void)vlen;
 	if (nlen == 3 && strncmp(name, "rua", 3) == 0)
 		return err_set(e, ERR_INTERNAL, "rua handled by the caller");
 	for (i = 0; i < vlen; i++)

@@ -158,6 +158,24 @@ chart_days(struct sbuf *b, const struct series *s)
 }
 
 /*
+ * A long key cut for a chart label (the title keeps it whole), never
+ * inside a UTF-8 sequence.
+ */
+static void
+label_cut(char *out, size_t size, const char *key)
+{
+	size_t n = strlen(key), cut = 31;
+
+	if (n <= 34 || size < 35) {
+		snprintf(out, size, "%s", key);
+		return;
+	}
+	while (cut > 0 && ((unsigned char)key[cut] & 0xc0) == 0x80)
+		cut--;
+	snprintf(out, size, "%.*s...", (int)cut, key);
+}
+
+/*
  * Horizontal bars, one row per key: stacked successful + failed, or
  * failed alone (failures series).
  */
@@ -188,10 +206,7 @@ chart_rows(struct sbuf *b, const char *id, const char *title,
 		wf = scale(r->failed, max, len);
 		if (r->failed > 0 && wf < 2)
 			wf = 2;
-		/* Long keys are cut in the chart; the title has them whole. */
-		snprintf(label, sizeof(label), "%.*s%s",
-		    strlen(key_text(r->key)) > 34 ? 31 : 34, key_text(r->key),
-		    strlen(key_text(r->key)) > 34 ? "..." : "");
+		label_cut(label, sizeof(label), key_text(r->key));
 		sbuf_adds(b, "<g class=\"bar\" data-key=\"");
 		put(b, r->key);
 		if (both)

@@ -5,7 +5,7 @@
  * three on every input.
  *
  * Besides not crashing: a record that parses has an id of 1-32 letters
- * and digits, or at least one rua URI; a policy that parses has a known
+ * and digits, or at least one rua URI with a scheme and no separator; a policy that parses has a known
  * mode, max_age in range, mx patterns unless mode none, and matches each
  * of its own exact patterns; a refusal is ERR_INPUT with a message.
  */
@@ -43,8 +43,12 @@ fuzz_records(const char *text)
 	} else
 		check_refusal(&e);
 	if (mtasts_tlsrpt_parse(text, &r, &e) == 0) {
-		if (r.nrua == 0 || r.nmailto + r.nhttps > r.nrua + 64)
+		if (r.nrua == 0 || r.nrua > MTASTS_RUA_MAX)
 			abort();
+		for (i = 0; i < r.nrua; i++)
+			if (strchr(r.rua[i], ':') == NULL ||
+			    strpbrk(r.rua[i], ",; \t") != NULL)
+				abort();
 		mtasts_tlsrpt_clear(&r);
 	} else {
 		check_refusal(&e);
