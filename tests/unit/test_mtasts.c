@@ -398,6 +398,184 @@ test_pkix(void **state)
 	sk_X509_pop_free(leaf, X509_free);
 }
 
+/* --- judging against a DANE check's probes ------------------------------- */
+
+/* A check result: hosts names[i], each with one address whose probe shows
+ * chain (or fails when status says so), DANE-authenticated as dane[i]. */
+struct fake {
+	struct check_result res;
+	struct mx_result mx;
+	struct mx_host mh[3];
+	struct check_host ch[3];
+	struct check_addr ca[3];
+	struct probe_result pr[3];
+};
+
+static void
+fake_init(struct fake *f, const char *const *names, size_t n,
+	STACK_OF(X509) *chain, const enum probe_status *status, const int *dane)
+{
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	f->res.mx = &f->mx;
+	f->res.hosts = f->ch;
+	f->res.nhosts = n;
+	f->mx.nhosts = n;
+	for (i = 0; i < n; i++) {
+		f->mh[i].name = (char *)names[i];
+		f->mh[i].dane = MX_DANE_NONE;
+		f->ch[i].mx = &f->mh[i];
+		f->ch[i].addrs = &f->ca[i];
+		f->ch[i].naddrs = 1;
+		f->ca[i].address = (char *)"192.0.2.1";
+		f->ca[i].probe = &f->pr[i];
+		f->pr[i].status = status[i];
+		f->pr[i].chain = status[i] == PROBE_OK ? chain : NULL;
+		f->pr[i].detail = (char *)"no STARTTLS";
+		f->pr[i].dane_ok = dane[i];
+	}
+}
+
+/* A result with a valid record and the given policy and TLSRPT record. */
+static struct mtasts_result *
+sts_result(const char *policy, const char *tlsrpt)
+{
+	struct mtasts_result *m = xcalloc(1, sizeof(*m));
+	struct err e;
+
+	m->domain = xstrdup("example.org");
+	m->sts.name = xstrdup("_mta-sts.example.org");
+	m->rpt.name = xstrdup("_smtp._tls.example.org");
+	m->sts.sel = MTASTS_SEL_ONE;
+	m->url = xstrdup("https://mta-sts.example.org/.well-known/mta-sts.txt");
+	m->policy = mtasts_policy_parse(policy, strlen(policy), &e);
+	assert_non_null(m->policy);
+	if (tlsrpt != NULL)
+		m->rpt.sel = mtasts_tlsrpt_parse(tlsrpt, &m->tlsrpt, &e) == 0 ?
+		    MTASTS_SEL_ONE : MTASTS_SEL_INVALID;
+	return m;
+}
+
+static int
+has_warning(const struct mtasts_result *m, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < m->nwarnings; i++)
+		if (strcmp(m->warnings[i].code, code) == 0)
+			return 1;
+	return 0;
+}
+
+#define RPT "v=TLSRPTv1; rua=mailto:tls@example.org"
+#define ENFORCE "version: STSv1\nmode: enforce\nmax_age: 1209600\n"
+
+static void
+test_judge(void **state)
+{
+	static const char *const two[] = { "mx1.example.org", "mx2.example.org" };
+	static const enum probe_status ok2[] = { PROBE_OK, PROBE_OK };
+	static const int nodane[] = { 0, 0 }, dane[] = { 1, 0 };
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	struct mtasts_result *m;
+	X509_STORE *st;
+	struct fake f;
+	struct err e;
+	time_t now = time(NULL);
+
+	(void)state;
+	st = mtasts_store_new("data/tlsa/root.crt", &e);
+	assert_non_null(st);
+	sk_X509_push(chain, cert("data/tlsa/ec.crt"));
+	sk_X509_push(chain, cert("data/tlsa/int.crt"));
+
+	/* mx1 matched and valid: pass. */
+	fake_init(&f, two, 1, chain, ok2, nodane);
+	m = sts_result(ENFORCE "mx: mx1.example.org\n", RPT);
+	mtasts_judge(m, &f.res, st, now);
+	assert_string_equal(check_verdict_name(m->verdict), "pass");
+	assert_int_equal(m->hosts[0].addrs[0].verdict, CHECK_PASS);
+	mtasts_result_free(m);
+
+	/* mx2 unmatched by the pattern, and its certificate names mx1 only. */
+	fake_init(&f, two, 2, chain, ok2, nodane);
+	m = sts_result(ENFORCE "mx: mx1.example.org\n", RPT);
+	mtasts_judge(m, &f.res, st, now);
+	assert_int_equal(m->verdict, CHECK_FAIL);
+	assert_int_equal(m->hosts[0].verdict, CHECK_PASS);
+	assert_int_equal(m->hosts[1].verdict, CHECK_FAIL);
+	assert_null(m->hosts[1].pattern);
+	assert_non_null(strstr(m->hosts[1].addrs[0].why, "does not name"));
+	mtasts_result_free(m);
+
+	/* The wildcard covers both; mx2's certificate still fails. */
+	m = sts_result(ENFORCE "mx: *.example.org\n", RPT);
+	mtasts_judge(m, &f.res, st, now);
+	assert_string_equal(m->hosts[1].pattern, "*.example.org");
+	assert_int_equal(m->verdict, CHECK_FAIL);
+	mtasts_result_free(m);
+
+	/* DANE passes an address MTA-STS fails: flagged (the system store
+	 * does not know the test root, as a self-signed certificate). */
+	X509_STORE_free(st);
+	st = mtasts_store_new(NULL, &e);
+	fake_init(&f, two, 1, chain, ok2, dane);
+	m = sts_result(ENFORCE "mx: mx1.example.org\n", RPT);
+	mtasts_judge(m, &f.res, st, now);
+	assert_int_equal(m->verdict, CHECK_FAIL);
+	assert_true(has_warning(m, "dane-sts-conflict"));
+	assert_true(m->hosts[0].addrs[0].dane_ok);
+	mtasts_result_free(m);
+	X509_STORE_free(st);
+	st = mtasts_store_new("data/tlsa/root.crt", &e);
+
+	/* Testing mode, a short max_age, no TLSRPT: warn, with each reason. */
+	fake_init(&f, two, 1, chain, ok2, nodane);
+	m = sts_result("version: STSv1\nmode: testing\nmax_age: 3600\n"
+	    "mx: mx1.example.org\n", NULL);
+	mtasts_judge(m, &f.res, st, now);
+	assert_int_equal(m->verdict, CHECK_WARN);
+	assert_true(has_warning(m, "short-max-age"));
+	assert_true(has_warning(m, "no-tlsrpt"));
+	assert_false(has_warning(m, "dane-sts-conflict"));
+	mtasts_result_free(m);
+
+	/* No STARTTLS at an address: fail; a probe that timed out: unknown. */
+	{
+		static const enum probe_status bad[] = { PROBE_PROTOCOL,
+		    PROBE_TIMEOUT };
+
+		fake_init(&f, two, 2, chain, bad, nodane);
+		m = sts_result(ENFORCE "mx: *.example.org\n", RPT);
+		mtasts_judge(m, &f.res, st, now);
+		assert_int_equal(m->hosts[0].verdict, CHECK_FAIL);
+		assert_non_null(strstr(m->hosts[0].addrs[0].why, "no TLS"));
+		assert_int_equal(m->hosts[1].verdict, CHECK_UNKNOWN);
+		assert_int_equal(m->verdict, CHECK_FAIL);
+		mtasts_result_free(m);
+	}
+
+	/* No record; mode none; DNS not done: no hosts judged. */
+	m = sts_result(ENFORCE "mx: a.example.org\n", RPT);
+	m->sts.sel = MTASTS_SEL_NONE;
+	mtasts_judge(m, &f.res, st, now);
+	assert_int_equal(m->verdict, CHECK_NONE);
+	assert_int_equal(m->nhosts, 0);
+	mtasts_result_free(m);
+	m = sts_result("version: STSv1\nmode: none\nmax_age: 0\n", RPT);
+	mtasts_judge(m, &f.res, st, now);
+	assert_int_equal(m->verdict, CHECK_NONE);
+	mtasts_result_free(m);
+	m = sts_result(ENFORCE "mx: a.example.org\n", RPT);
+	mtasts_judge(m, NULL, st, now);
+	assert_int_equal(m->verdict, CHECK_UNKNOWN);
+	mtasts_result_free(m);
+
+	X509_STORE_free(st);
+	sk_X509_pop_free(chain, X509_free);
+}
+
 int
 main(void)
 {
@@ -412,6 +590,7 @@ main(void)
 		cmocka_unit_test(test_mx_match),
 		cmocka_unit_test(test_take_policy),
 		cmocka_unit_test(test_pkix),
+		cmocka_unit_test(test_judge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
