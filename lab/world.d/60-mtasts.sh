@@ -7,12 +7,12 @@
 # certificate from the lab CA (sts-web, one SAN per policy host): clients
 # must trust $LAB_CA (daneops check --ca-file).
 #
-# MX servers (127.0.9.0/24), Postfix:
+# MX servers (127.0.11.0/24), Postfix:
 #   .1  sts-good: lab-int-ecdsa, names every MX host of the cases below
 #       but wrongcert and selfsigned
 #   .2  sts-wrong: lab-int-ecdsa, for wrong.sts.test only
 #   .3  sts-self: self-signed, for mx.selfsigned.sts.test (DANE-EE only)
-# and 127.0.9.4:443, the policy host of stall.sts.test, which never answers.
+# and 127.0.11.4:443, the policy host of stall.sts.test, which never answers.
 #
 # The expected verdicts are in $LAB_MTASTS_CASES ($LAB_DIR/mtasts-cases),
 # one "DOMAIN DANE-VERDICT MTA-STS-VERDICT [WARNING-CODE]" line each;
@@ -34,12 +34,12 @@ mtasts_main() {
 	lab_cert sts-good ecdsa lab-int-ecdsa "${good[0]}" "${good[@]}"
 	lab_cert sts-wrong ecdsa lab-int-ecdsa wrong.sts.test
 	lab_cert sts-self ecdsa self mx.selfsigned.sts.test
-	lab_smtp 127.0.9.1 "$pki/sts-good.fullchain.pem" "$pki/sts-good.key"
-	lab_smtp 127.0.9.2 "$pki/sts-wrong.fullchain.pem" "$pki/sts-wrong.key"
-	lab_smtp 127.0.9.3 "$pki/sts-self.crt" "$pki/sts-self.key"
+	lab_smtp 127.0.11.1 "$pki/sts-good.fullchain.pem" "$pki/sts-good.key"
+	lab_smtp 127.0.11.2 "$pki/sts-wrong.fullchain.pem" "$pki/sts-wrong.key"
+	lab_smtp 127.0.11.3 "$pki/sts-self.crt" "$pki/sts-self.key"
 	# A policy host that accepts connections and never answers.
-	lab_service 127.0.9.4 443 python3 "$(cd "$LAB_TOP/.." && pwd)/tests/servers/hostile_smtp.py" \
-		--listen 127.0.9.4 --port 443 --mode stall
+	lab_service 127.0.11.4 443 python3 "$(cd "$LAB_TOP/.." && pwd)/tests/servers/hostile_smtp.py" \
+		--listen 127.0.11.4 --port 443 --mode stall
 
 	mtasts_policy enforce enforce 1209600 mx1.enforce.sts.test '*.enforce.sts.test' >"$d/enforce.txt"
 	mtasts_policy testing testing 1209600 mx.testing.sts.test >"$d/testing.txt"
@@ -99,26 +99,26 @@ mtasts_case() {
 }
 
 mtasts_zone() {
-	mtasts_case enforce 127.0.9.1 mx1 mx2
-	mtasts_case testing 127.0.9.1 mx
-	mtasts_case mxmiss 127.0.9.1 mx1 mx2
-	mtasts_case big 127.0.9.1 mx
-	mtasts_case nopolicy 127.0.9.1 mx
-	mtasts_case wrongcert 127.0.9.2 mx
-	mtasts_case selfsigned 127.0.9.3 mx
+	mtasts_case enforce 127.0.11.1 mx1 mx2
+	mtasts_case testing 127.0.11.1 mx
+	mtasts_case mxmiss 127.0.11.1 mx1 mx2
+	mtasts_case big 127.0.11.1 mx
+	mtasts_case nopolicy 127.0.11.1 mx
+	mtasts_case wrongcert 127.0.11.2 mx
+	mtasts_case selfsigned 127.0.11.3 mx
 	echo "_25._tcp.mx.selfsigned TLSA $(lab_tlsa 3 1 1 "$LAB_PKI/sts-self.crt")"
 	# DANE and MTA-STS both right: a CA-issued certificate, DANE-EE.
-	mtasts_case dual 127.0.9.1 mx
+	mtasts_case dual 127.0.11.1 mx
 	echo "_25._tcp.mx.dual TLSA $(lab_tlsa 3 1 1 "$LAB_PKI/sts-good.crt")"
-	mtasts_case redirect 127.0.9.1 mx
-	mtasts_case html 127.0.9.1 mx
-	mtasts_case withdrawn 127.0.9.1 mx
-	mtasts_case stall 127.0.9.1 mx | sed "s/^mta-sts.stall A .*/mta-sts.stall A 127.0.9.4/"
+	mtasts_case redirect 127.0.11.1 mx
+	mtasts_case html 127.0.11.1 mx
+	mtasts_case withdrawn 127.0.11.1 mx
+	mtasts_case stall 127.0.11.1 mx | sed "s/^mta-sts.stall A .*/mta-sts.stall A 127.0.11.4/"
 	# No MTA-STS at all; a TXT record senders ignore (bad id).
 	echo 'none MX 10 mx.none'
-	echo 'mx.none A 127.0.9.1'
+	echo 'mx.none A 127.0.11.1'
 	echo 'badtxt MX 10 mx.badtxt'
-	echo 'mx.badtxt A 127.0.9.1'
+	echo 'mx.badtxt A 127.0.11.1'
 	echo '_mta-sts.badtxt TXT "v=STSv1; id=not-alnum"'
 }
 

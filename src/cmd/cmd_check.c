@@ -78,8 +78,10 @@ check_usage(FILE *fp)
 enum {
 	OPT_HOST = 256, OPT_PORT, OPT_STARTTLS, OPT_WARN, OPT_TIMEOUT,
 	OPT_JSON, OPT_NAGIOS,
-	OPT_NO_MTASTS, OPT_CA_FILE, OPT_REQUIRE,
 };
+
+/* MTA-STS (check_mtasts.h); numbered apart from the options above. */
+enum { OPT_NO_MTASTS = 400, OPT_CA_FILE, OPT_REQUIRE };
 
 static const struct option check_longopts[] = {
 	{ "host", required_argument, NULL, OPT_HOST },

@@ -128,8 +128,10 @@ report_since(const char *arg, time_t *t, struct err *e)
 }
 
 enum { OPT_FILE = 256, OPT_MAILDIR, OPT_DB, OPT_QUARANTINE, OPT_ALERT_TO,
-	OPT_ALERT_FROM, OPT_SENDMAIL, OPT_SINCE, OPT_DOMAIN, OPT_JSON,
-	OPT_BY, OPT_OUT };
+	OPT_ALERT_FROM, OPT_SENDMAIL, OPT_SINCE, OPT_DOMAIN, OPT_JSON };
+
+/* summary --by, html and metrics --out (cmd_report_html.c). */
+enum { OPT_BY = 400, OPT_OUT };
 
 static int
 report_option(struct report_args *a, int ch, char *arg, struct err *e)
