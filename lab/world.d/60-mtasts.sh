@@ -63,6 +63,7 @@ mtasts_main() {
 	done
 	lab_https mta-sts.nopolicy.sts.test "$pki/sts-web.fullchain.pem" "$pki/sts-web.key" \
 		'location / { return 404; }'
+	# shellcheck disable=SC2016 # $request_uri is nginx's
 	lab_https mta-sts.redirect.sts.test "$pki/sts-web.fullchain.pem" "$pki/sts-web.key" \
 		'location / { return 301 https://mta-sts.enforce.sts.test$request_uri; }'
 	lab_https mta-sts.html.sts.test "$pki/sts-web.fullchain.pem" "$pki/sts-web.key" \

@@ -23,7 +23,7 @@ CA=(--ca-file "$LAB_CA")
 
 # --- 1. the case matrix -------------------------------------------------------
 mapfile -t cases <"$LAB_MTASTS_CASES"
-[ "${#cases[@]}" -ge 14 ] && pass "the lab has MTA-STS cases" || fail "the lab has MTA-STS cases"
+if [ "${#cases[@]}" -ge 14 ]; then pass "the lab has MTA-STS cases"; else fail "the lab has MTA-STS cases"; fi
 for line in "${cases[@]}"; do
 	read -r domain dane sts warning <<<"$line"
 	"${DO[@]}" "${CA[@]}" --json "$domain" >"$TMP/$domain.json" 2>"$TMP/$domain.err"

@@ -24,6 +24,7 @@ if command -v promtool >/dev/null; then
 	else fail "promtool check metrics: clean (exit $st)" "$(head -3 "$TMP/promtool.out")"; fi
 	# The checker can fail: an unescaped quote in a label breaks the file.
 	sed 's/\\"/"/' "$TMP/tlsrpt.prom" >"$TMP/broken.prom"
+	# shellcheck disable=SC2016 # $1 is the inner shell's
 	expect_status 1 "promtool refuses a label with an unescaped quote" \
 		sh -c 'promtool check metrics <"$1"' sh "$TMP/broken.prom"
 else
@@ -83,7 +84,8 @@ while read -r line; do
 	"#"*) echo "$line" ;;
 	esac
 done <"$TMP/sums.tap"
-grep -q '^1\.\.[1-9]' "$TMP/sums.tap" && pass "the sums were checked" || fail "the sums were checked" "$(tail -3 "$TMP/sums.tap")"
+if grep -q '^1\.\.[1-9]' "$TMP/sums.tap"; then pass "the sums were checked"
+else fail "the sums were checked" "$(tail -3 "$TMP/sums.tap")"; fi
 
 expect_status 2 "metrics --since: usage" "$DANEOPS" report metrics --db "$DB" --since 7d
 expect_status 3 "metrics without a database: exit 3" "$DANEOPS" report metrics --db "$TMP/none.sqlite"
