@@ -168,6 +168,18 @@ check_mtasts_exit(const struct mtasts_result *m)
 
 enum { NAG_OK = 0, NAG_WARNING = 1, NAG_CRITICAL = 2, NAG_UNKNOWN = 3 };
 
+/*
+ * Does the Nagios line mention this domain's MTA-STS?  When it publishes
+ * something, or MTA-STS is required; a DANE monitor of a domain without
+ * MTA-STS keeps its line as it was.
+ */
+static int
+nag_shown(const struct mtasts_result *m, int require)
+{
+	return m != NULL && (require || m->sts.sel != MTASTS_SEL_NONE ||
+	    m->sts.error != NULL);
+}
+
 static int
 nag_state(enum check_verdict v)
 {
@@ -212,7 +224,7 @@ check_print_nagios_mtasts(FILE *fp, struct check_result *const *res,
 		fprintf(fp, "%.*s", bar != NULL ? (int)(bar - line) :
 		    (int)strlen(line), line);
 	for (i = 0; i < n; i++) {
-		if (m[i] == NULL)
+		if (!nag_shown(m[i], require))
 			continue;
 		fprintf(fp, "; MTA-STS %s: %s", m[i]->domain,
 		    check_verdict_name(m[i]->verdict));
@@ -221,7 +233,7 @@ check_print_nagios_mtasts(FILE *fp, struct check_result *const *res,
 	}
 	fputs(bar != NULL ? bar : " |", fp);
 	for (i = 0; i < n; i++) {
-		if (m[i] == NULL)
+		if (!nag_shown(m[i], require))
 			continue;
 		for (ok = addrs = k = 0; k < m[i]->nhosts; k++) {
 			addrs += m[i]->hosts[k].naddrs;

@@ -45,8 +45,9 @@ void check_print_mtasts(FILE *fp, const struct mtasts_result *m,
 int check_mtasts_exit(const struct mtasts_result *m);
 
 /*
- * The Nagios line of check_print_nagios with each domain's MTA-STS
- * verdict added to the text and perfdata; with require the state is the
+ * The Nagios line of check_print_nagios with the MTA-STS verdict of each
+ * domain that publishes an _mta-sts record (every domain with require)
+ * added to the text and perfdata; with require the state is the
  * worse of DANE's and MTA-STS's (and the label "DANE+MTA-STS").  Returns
  * the plugin's exit status.
  */

@@ -138,6 +138,12 @@ expect_status 2 "nagios --require mta-sts: CRITICAL" \
 last_output >"$TMP/nagios-require"
 expect_output '^DANE\+MTA-STS CRITICAL: ' "... labelled DANE+MTA-STS" cat "$TMP/nagios-require"
 
+"${DO[@]}" "${CA[@]}" --nagios none.sts.test >"$TMP/nagios-none" 2>&1
+if grep -q MTA-STS "$TMP/nagios-none"; then fail "nagios: a domain without MTA-STS keeps DANE's line" "$(cat "$TMP/nagios-none")"
+else pass "nagios: a domain without MTA-STS keeps DANE's line"; fi
+"${DO[@]}" "${CA[@]}" --nagios --require mta-sts none.sts.test >"$TMP/nagios-none" 2>&1
+expect_output '; MTA-STS none.sts.test: not-applicable' "... unless MTA-STS is required" cat "$TMP/nagios-none"
+
 "${DO[@]}" --json --no-mta-sts enforce.sts.test >"$TMP/off.json" 2>&1
 is "$(jq -r .mta_sts "$TMP/off.json")" null "--no-mta-sts: mta_sts is null"
 "${DO[@]}" --no-mta-sts enforce.sts.test >"$TMP/off" 2>&1
