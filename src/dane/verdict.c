@@ -492,7 +492,7 @@ check_eval_domain(struct check_result *res)
 
 	for (i = 0; i < res->nhosts; i++) {
 		n[res->hosts[i].verdict]++;
-		if (why == NULL && res->hosts[i].verdict >= CHECK_NONE)
+		if (why == NULL && res->hosts[i].verdict == CHECK_UNKNOWN)
 			why = res->hosts[i].why;
 	}
 	if (n[CHECK_FAIL] > 0) {
