@@ -767,6 +767,170 @@ test_json_model(void **state)
 	check_result_free(res);
 }
 
+/* Host kinds for the order properties; a host's name is its kind's. */
+static const enum check_verdict okinds[] = { CHECK_PASS, CHECK_UNAUTH,
+    CHECK_NONE, CHECK_FAIL, CHECK_UNKNOWN };
+#define NOKINDS (sizeof(okinds) / sizeof(okinds[0]))
+
+static struct check_result *
+domain_of(const unsigned *kinds, size_t n)
+{
+	struct check_result *res = mkres(n);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		enum check_verdict v = okinds[kinds[i]];
+		struct tlsa_rec *recs[2];
+		struct check_host *ch;
+		struct mx_host *h;
+
+		recs[0] = rec_for(leaf, 3, 1, 1);
+		recs[1] = rec_junk(3, 1, 1);
+		ch = sethost(res, i, v == CHECK_NONE ? MX_DANE_NONE :
+		    v == CHECK_UNKNOWN ? MX_DANE_ERROR : v == CHECK_UNAUTH ?
+		    MX_DANE_UNUSABLE : MX_DANE_APPLIES, recs, 2);
+		h = ch->mx;
+		free(h->name);
+		free(h->canon);
+		free(h->base);
+		free(h->tlsa_name);
+		h->name = xasprintf("%s.d.test", check_verdict_name(v));
+		h->canon = xstrdup(h->name);
+		h->base = xstrdup(h->name);
+		h->tlsa_name = xasprintf("_25._tcp.%s", h->name);
+		if (v == CHECK_UNKNOWN) {
+			free(h->why);
+			h->why = xstrdup("TLSA lookup timed out");
+		}
+		ch->addrs[0].probe = v == CHECK_PASS ? probe_ok(1, 2,
+		    recs[0]) : v == CHECK_FAIL ? probe_ok(0, 2, NULL) :
+		    probe_ok(0, 0, NULL);
+	}
+	check_evaluate(res, now);
+	for (i = 0; i < n; i++)
+		assert_int_equal(res->hosts[i].verdict, okinds[kinds[i]]);
+	return res;
+}
+
+/*
+ * The property: the domain's verdict, its summary (the host and reason it
+ * names) and its warnings do not depend on the order of its hosts.  Every
+ * sequence of one to three hosts over five kinds against the same hosts
+ * sorted; a domain that could not be checked says why with the reason of
+ * a host that could not be checked.
+ */
+static void
+test_domain_any_order(void **state)
+{
+	size_t n, i, j, c, combos;
+
+	(void)state;
+	for (n = 1; n <= 3; n++) {
+		combos = 1;
+		for (i = 0; i < n; i++)
+			combos *= NOKINDS;
+		for (c = 0; c < combos; c++) {
+			unsigned kinds[3], sorted[3], t;
+			struct check_result *a, *b;
+			size_t k = c, nunknown = 0;
+
+			for (i = 0; i < n; i++, k /= NOKINDS) {
+				kinds[i] = sorted[i] = k % NOKINDS;
+				nunknown += okinds[kinds[i]] == CHECK_UNKNOWN;
+			}
+			for (i = 0; i < n; i++)
+				for (j = i + 1; j < n; j++)
+					if (sorted[j] < sorted[i]) {
+						t = sorted[i];
+						sorted[i] = sorted[j];
+						sorted[j] = t;
+					}
+			a = domain_of(kinds, n);
+			b = domain_of(sorted, n);
+			assert_int_equal(a->verdict, b->verdict);
+			if (strcmp(a->summary, b->summary) != 0)
+				fail_msg("hosts %zu (code %zu): \"%s\" but "
+				    "sorted \"%s\"", n, c, a->summary,
+				    b->summary);
+			assert_int_equal(a->nwarnings, b->nwarnings);
+			for (i = 0; i < a->nwarnings; i++) {
+				for (j = 0; j < b->nwarnings; j++)
+					if (strcmp(a->warnings[i].message,
+					    b->warnings[j].message) == 0)
+						break;
+				assert_true(j < b->nwarnings);
+			}
+			if (a->verdict == CHECK_UNKNOWN)
+				assert_non_null(strstr(a->summary,
+				    "TLSA lookup timed out"));
+			assert_int_equal(a->verdict == CHECK_UNKNOWN,
+			    nunknown > 0 && strstr(a->summary, "fails") ==
+			    NULL);
+			check_result_free(a);
+			check_result_free(b);
+		}
+	}
+}
+
+/* n records at host 0: the current key's 3 1 1, then more (junk or TA). */
+static struct check_result *
+one_host(size_t n, unsigned usage_more, int presented)
+{
+	struct check_result *res = mkres(1);
+	struct tlsa_rec *recs[16];
+	struct check_host *ch;
+	size_t i;
+
+	recs[0] = rec_for(leaf, 3, 1, 1);
+	for (i = 1; i < n; i++)
+		recs[i] = usage_more == 3 ? rec_for(leaf, 3, 1, 1) :
+		    rec_junk(usage_more, 1, 1);
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, n);
+	if (presented)
+		ch->addrs[0].probe = probe_ok(1, (int)n, recs[0]);
+	else
+		ch->addrs[0].probe = probe_kind(AK_CONNECT, NULL);
+	check_evaluate(res, now);
+	return res;
+}
+
+/*
+ * Rollover-safety warnings: one usable record is "single-record" and not
+ * also "no-next-key"; several records all matching the presented key are
+ * "no-next-key", unless none was presented (nothing to compare) or one
+ * is a next key's or DANE-TA; "too-many-records" only above the limit.
+ * A passing host's reason describes its records, not an address.
+ */
+static void
+test_rollover_warnings(void **state)
+{
+	struct check_result *res;
+
+	(void)state;
+	res = one_host(1, 3, 1);
+	assert_true(has_warning(res, "single-record"));
+	assert_false(has_warning(res, "no-next-key"));
+	assert_int_equal(res->hosts[0].verdict, CHECK_PASS);
+	assert_non_null(strstr(res->hosts[0].why, "1 TLSA record(s)"));
+	check_result_free(res);
+	res = one_host(2, 3, 1);
+	assert_false(has_warning(res, "single-record"));
+	assert_true(has_warning(res, "no-next-key"));
+	check_result_free(res);
+	res = one_host(2, 3, 0);
+	assert_false(has_warning(res, "no-next-key"));
+	check_result_free(res);
+	res = one_host(2, 2, 1);
+	assert_false(has_warning(res, "no-next-key"));
+	check_result_free(res);
+	res = one_host(CHECK_MAX_SANE_RECORDS, 3, 1);
+	assert_false(has_warning(res, "too-many-records"));
+	check_result_free(res);
+	res = one_host(CHECK_MAX_SANE_RECORDS + 1, 3, 1);
+	assert_true(has_warning(res, "too-many-records"));
+	check_result_free(res);
+}
+
 int
 main(void)
 {
@@ -778,6 +942,8 @@ main(void)
 		cmocka_unit_test(test_unusable_sets),
 		cmocka_unit_test(test_host_worst_of_addresses),
 		cmocka_unit_test(test_domain_over_hosts),
+		cmocka_unit_test(test_domain_any_order),
+		cmocka_unit_test(test_rollover_warnings),
 		cmocka_unit_test(test_ta_pinned_issuer),
 		cmocka_unit_test(test_rrsig_warnings),
 		cmocka_unit_test(test_none_and_mixed),
