@@ -931,6 +931,126 @@ test_rollover_warnings(void **state)
 	check_result_free(res);
 }
 
+/* A host of the given kind at index i of res, as domain_of() makes. */
+static struct check_host *
+kind_host(struct check_result *res, size_t i, enum check_verdict v)
+{
+	struct tlsa_rec *recs[2];
+	struct check_host *ch;
+
+	recs[0] = rec_for(leaf, 3, 1, 1);
+	recs[1] = rec_junk(3, 1, 1);
+	ch = sethost(res, i, v == CHECK_UNKNOWN ? MX_DANE_ERROR :
+	    v == CHECK_NONE ? MX_DANE_NONE : MX_DANE_APPLIES, recs, 2);
+	ch->addrs[0].probe = v == CHECK_PASS ? probe_ok(1, 2, recs[0]) :
+	    v == CHECK_FAIL ? probe_ok(0, 2, NULL) : probe_ok(0, 0, NULL);
+	return ch;
+}
+
+/*
+ * What the reasons say: a failed probe, a match (abbreviated at 20
+ * characters), the certificate's last valid second and the warning
+ * threshold, the domain's summary with and without unauthenticated hosts
+ * or warnings, the first of two unknown hosts' reasons, and when an
+ * insecure MX set is worth a warning.
+ */
+static void
+test_reasons(void **state)
+{
+	static const uint8_t d7[7] = { 1, 2, 3, 4, 5, 6, 7 };
+	struct check_result *res;
+	struct check_host *ch;
+	struct tlsa_rec *r;
+	size_t i;
+
+	(void)state;
+	/* A probe that failed without detail; one to a host without DANE. */
+	res = mkres(2);
+	ch = kind_host(res, 0, CHECK_FAIL);
+	probe_result_free(ch->addrs[0].probe);
+	ch->addrs[0].probe = probe_kind(AK_CONNECT, NULL);
+	free(ch->addrs[0].probe->detail);
+	ch->addrs[0].probe->detail = NULL;
+	ch = kind_host(res, 1, CHECK_NONE);
+	probe_result_free(ch->addrs[0].probe);
+	ch->addrs[0].probe = probe_kind(AK_CONNECT, NULL);
+	check_evaluate(res, now);
+	assert_string_equal(res->hosts[0].addrs[0].why, "probe failed");
+	assert_string_equal(res->hosts[1].addrs[0].why,
+	    "no TLS: connection refused");
+	check_result_free(res);
+	/* Matched: a 20-character record in full, longer ones cut. */
+	res = mkres(1);
+	ch = kind_host(res, 0, CHECK_PASS);
+	r = tlsa_rec_new(3, 1, 1, d7, sizeof(d7));
+	tlsa_rec_free(ch->addrs[0].probe->matched);
+	ch->addrs[0].probe->matched = r;
+	check_evaluate(res, now);
+	assert_string_equal(ch->addrs[0].why,
+	    "matched 3 1 1 01020304050607 at depth 0");
+	ch->addrs[0].probe->matched = NULL;
+	tlsa_rec_free(r);
+	check_evaluate(res, now);
+	assert_string_equal(ch->addrs[0].why, "matched a record at depth 0");
+	ch->addrs[0].probe->matched = rec_for(leaf, 3, 1, 1);
+	check_evaluate(res, now);
+	assert_non_null(strstr(ch->addrs[0].why, "... at depth 0"));
+	assert_int_equal(strcspn(ch->addrs[0].why, "."), 28);
+	/* Valid through its notAfter second; warned below warn_days. */
+	ch->addrs[0].probe->leaf_not_after = now;
+	check_evaluate(res, now);
+	assert_false(has_warning(res, "expired"));
+	assert_true(has_warning(res, "expiring"));
+	check_result_free(res);
+	res = mkres(1);
+	ch = kind_host(res, 0, CHECK_PASS);
+	ch->addrs[0].probe->leaf_not_after = now + 86400L * 21 + 60;
+	check_evaluate(res, now);
+	assert_int_equal(ch->addrs[0].days_left, 21);
+	assert_false(has_warning(res, "expiring"));
+	assert_int_equal(res->nwarnings, 0);
+	assert_string_equal(res->summary, "DANE authenticated for 1 of 1 "
+	    "host(s)");
+	check_result_free(res);
+	/* One pass, one unauthenticated without warnings. */
+	res = mkres(2);
+	kind_host(res, 0, CHECK_PASS);
+	kind_host(res, 1, CHECK_UNAUTH);
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_PASS);
+	assert_string_equal(res->summary, "DANE authenticated for 1 of 2 "
+	    "host(s), no usable TLSA record at 1");
+	check_result_free(res);
+	/* One unauthenticated host alone: not "and other hosts". */
+	res = mkres(1);
+	kind_host(res, 0, CHECK_UNAUTH);
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_FAIL);
+	assert_null(strstr(res->summary, "other hosts"));
+	check_result_free(res);
+	/* Two unknown hosts: the first one's reason. */
+	res = mkres(2);
+	for (i = 0; i < 2; i++) {
+		ch = kind_host(res, i, CHECK_UNKNOWN);
+		ch->mx->why = xasprintf("lookup %zu failed", i);
+	}
+	check_evaluate(res, now);
+	assert_string_equal(res->summary, "could not check: lookup 0 failed");
+	check_result_free(res);
+	/* Insecure MX: warned when some host has DANE, wherever it is. */
+	for (i = 0; i < 6; i++) {
+		res = mkres(2);
+		res->mx->mx_sec = DNS_SEC_INSECURE;
+		res->mx->single = i == 3;
+		res->mx->implicit_mx = i == 4;
+		kind_host(res, 0, i == 1 || i == 5 ? CHECK_NONE : CHECK_PASS);
+		kind_host(res, 1, i == 5 ? CHECK_NONE : CHECK_PASS);
+		check_evaluate(res, now);
+		assert_int_equal(has_warning(res, "mx-insecure"), i < 3);
+		check_result_free(res);
+	}
+}
+
 int
 main(void)
 {
@@ -944,6 +1064,7 @@ main(void)
 		cmocka_unit_test(test_domain_over_hosts),
 		cmocka_unit_test(test_domain_any_order),
 		cmocka_unit_test(test_rollover_warnings),
+		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_ta_pinned_issuer),
 		cmocka_unit_test(test_rrsig_warnings),
 		cmocka_unit_test(test_none_and_mixed),
