@@ -1051,6 +1051,89 @@ test_reasons(void **state)
 	}
 }
 
+/* Host 0 with the given records (taken), presenting leaf + issuer. */
+static struct check_result *
+host_with(struct tlsa_rec **recs, size_t n, const struct tlsa_rec *matched)
+{
+	struct check_result *res = mkres(1);
+	struct check_host *ch;
+
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, n);
+	ch->addrs[0].probe = probe_ok(1, (int)n, matched);
+	check_evaluate(res, now);
+	assert_int_equal(res->hosts[0].verdict, CHECK_PASS);
+	return res;
+}
+
+/*
+ * Digest agility (RFC 7671 section 9): a matched SHA-256 record is no
+ * help where a usable SHA-512 record of the same usage and selector
+ * exists; not for another usage or selector, nor when the SHA-256 record
+ * matched nothing.
+ */
+static void
+test_digest_agility(void **state)
+{
+	static const unsigned other[][3] = { { 3, 1, 2 }, { 3, 0, 2 },
+	    { 2, 1, 2 } };
+	struct check_result *res;
+	struct tlsa_rec *recs[2];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		recs[0] = rec_for(leaf, 3, 1, 1);
+		recs[1] = rec_for(issuer, other[i][0], other[i][1],
+		    other[i][2]);
+		res = host_with(recs, 2, recs[0]);
+		assert_int_equal(has_warning(res, "digest-agility"), i == 0);
+		check_result_free(res);
+	}
+	/* The SHA-512 record matched, the SHA-256 one is a next key's. */
+	recs[0] = rec_junk(3, 1, 1);
+	recs[1] = rec_for(leaf, 3, 1, 2);
+	res = host_with(recs, 2, recs[1]);
+	assert_false(has_warning(res, "digest-agility"));
+	check_result_free(res);
+}
+
+/*
+ * --host (single): no MX lookup, so its status says nothing; an MX
+ * lookup without MX records (implicit MX) goes on to the hosts; a failed
+ * one says why, or "?" without a reason.
+ */
+static void
+test_dns_single_and_nodata(void **state)
+{
+	static const enum dns_status st[] = { DNS_NXDOMAIN, DNS_SERVFAIL };
+	struct check_result *res;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		res = mkres(1);
+		res->mx->single = 1;
+		res->mx->mx_status = st[i];
+		kind_host(res, 0, CHECK_PASS);
+		check_evaluate(res, now);
+		assert_int_equal(res->verdict, CHECK_PASS);
+		check_result_free(res);
+	}
+	res = mkres(1);
+	res->mx->mx_status = DNS_NODATA;
+	res->mx->implicit_mx = 1;
+	kind_host(res, 0, CHECK_PASS);
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_PASS);
+	check_result_free(res);
+	res = mkres(0);
+	res->mx->mx_status = DNS_SERVFAIL;
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_UNKNOWN);
+	assert_string_equal(res->summary, "d.test: MX lookup failed: ?");
+	check_result_free(res);
+}
+
 int
 main(void)
 {
@@ -1065,6 +1148,8 @@ main(void)
 		cmocka_unit_test(test_domain_any_order),
 		cmocka_unit_test(test_rollover_warnings),
 		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_digest_agility),
+		cmocka_unit_test(test_dns_single_and_nodata),
 		cmocka_unit_test(test_ta_pinned_issuer),
 		cmocka_unit_test(test_rrsig_warnings),
 		cmocka_unit_test(test_none_and_mixed),
