@@ -1134,6 +1134,69 @@ test_dns_single_and_nodata(void **state)
 	check_result_free(res);
 }
 
+/* The message of the warning with this code and zone. */
+static const char *
+zone_warning(const struct check_result *res, const char *code,
+	const char *zone)
+{
+	size_t i;
+
+	for (i = 0; i < res->nwarnings; i++)
+		if (strcmp(res->warnings[i].code, code) == 0 &&
+		    res->warnings[i].zone != NULL &&
+		    strcmp(res->warnings[i].zone, zone) == 0)
+			return res->warnings[i].message;
+	fail_msg("no %s warning for zone %s", code, zone);
+	return NULL;
+}
+
+/*
+ * RRSIG warnings at their bounds: a signature is valid through its
+ * expiration second (RFC 4034 3.1.5); one expiring exactly sig_warn_days
+ * ahead is not warned about, nor counted as another RRset of its zone;
+ * "and other RRsets of it" only when the zone has another one expiring
+ * (not because an earlier zone was warned about); a day is "1 day(s)";
+ * the date is the expiration's.
+ */
+static void
+test_rrsig_bounds(void **state)
+{
+	struct tlsa_rec *recs[2];
+	struct check_result *res = mkres(1);
+	struct check_host *ch;
+	const char *m;
+	char date[32];
+	time_t t = now + 86400;
+	struct tm tm;
+
+	(void)state;
+	res->sig_warn_days = 7;
+	recs[0] = rec_for(leaf, 3, 1, 1);
+	recs[1] = rec_junk(3, 1, 1);
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, 2);
+	ch->addrs[0].probe = probe_ok(1, 2, recs[0]);
+	add_rrsig(res, "z.test", DNS_TYPE_DNSKEY, "z.test", now + 86400L * 7);
+	add_rrsig(res, "x.b.test", DNS_TYPE_A, "b.test", now + 86400L * 7);
+	add_rrsig(res, "mx.a.test", DNS_TYPE_A, "a.test", now + 86400L * 3);
+	add_rrsig(res, "b.test", DNS_TYPE_DNSKEY, "b.test", t);
+	add_rrsig(res, "a.test", DNS_TYPE_MX, "a.test", now);
+	add_rrsig(res, "c.test", DNS_TYPE_DS, "test", now - 3600);
+	check_evaluate(res, now);
+	assert_int_equal(res->nwarnings, 3);
+	m = zone_warning(res, "rrsig-expired", "test");
+	assert_non_null(strstr(m, "expired 1 hour(s) ago"));
+	m = zone_warning(res, "rrsig-expiring", "a.test");
+	assert_non_null(strstr(m, "(zone a.test, and other RRsets of it)"));
+	assert_non_null(strstr(m, "expires in 0 hour(s)"));
+	m = zone_warning(res, "rrsig-expiring", "b.test");
+	assert_non_null(strstr(m, "(zone b.test)"));
+	assert_non_null(strstr(m, "expires in 1 day(s)"));
+	assert_non_null(gmtime_r(&t, &tm));
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm);
+	assert_non_null(strstr(m, date));
+	check_result_free(res);
+}
+
 int
 main(void)
 {
@@ -1150,6 +1213,7 @@ main(void)
 		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_digest_agility),
 		cmocka_unit_test(test_dns_single_and_nodata),
+		cmocka_unit_test(test_rrsig_bounds),
 		cmocka_unit_test(test_ta_pinned_issuer),
 		cmocka_unit_test(test_rrsig_warnings),
 		cmocka_unit_test(test_none_and_mixed),
