@@ -1197,6 +1197,105 @@ test_rrsig_bounds(void **state)
 	check_result_free(res);
 }
 
+/* The message of the first warning with this code. */
+static const char *
+first_warning(const struct check_result *res, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < res->nwarnings; i++)
+		if (strcmp(res->warnings[i].code, code) == 0)
+			return res->warnings[i].message;
+	fail_msg("no %s warning", code);
+	return NULL;
+}
+
+/*
+ * The TA-pinned warning, further: a next key's DANE-EE record (matching
+ * nothing) does not stand in for the current key's; a DANE-TA record
+ * matching the leaf itself pins no intermediate; and an address that
+ * presented nothing, before or after the one that did, changes nothing.
+ */
+static void
+test_ta_pinned_more(void **state)
+{
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *inter = mkcert("intermediate", k, k);
+	struct tlsa_rec *recs[2];
+	struct check_result *res;
+	struct check_host *ch;
+	struct probe_result *ok;
+	int round;
+
+	(void)state;
+	X509_NAME_add_entry_by_txt(X509_get_issuer_name(inter), "O",
+	    MBSTRING_ASC, (const unsigned char *)"ca", -1, -1, 0);
+	assert_true(X509_sign(inter, k, EVP_sha256()) > 0);
+	for (round = 0; round < 4; round++) {
+		res = mkres(1);
+		recs[0] = rec_for(round == 1 ? leaf : inter, 2, 1, 1);
+		recs[1] = rec_junk(3, 1, 1);
+		ch = sethost(res, 0, MX_DANE_APPLIES, recs, 2);
+		ok = probe_ok(1, 2, recs[0]);
+		X509_free(sk_X509_pop(ok->chain));
+		X509_up_ref(inter);
+		sk_X509_push(ok->chain, inter);
+		ok->match_depth = round == 1 ? 0 : 1;
+		if (round >= 2) {
+			ch->addrs = xreallocarray(ch->addrs, 3,
+			    sizeof(*ch->addrs));
+			memset(&ch->addrs[1], 0, 2 * sizeof(*ch->addrs));
+			ch->addrs[1].address = xstrdup("192.0.2.2");
+			ch->addrs[1].family = 4;
+			ch->naddrs = 2;
+			ch->addrs[round - 2].probe = probe_kind(AK_CONNECT,
+			    NULL);
+			ch->addrs[3 - round].probe = ok;
+		} else
+			ch->addrs[0].probe = ok;
+		check_evaluate(res, now);
+		assert_int_equal(ch->recs[0].depth, round == 1 ? 0 : 1);
+		assert_int_equal(has_warning(res, "ta-pinned-issuer"),
+		    round != 1);
+		check_result_free(res);
+	}
+	X509_free(inter);
+	EVP_PKEY_free(k);
+}
+
+/*
+ * Hosts without DANE: what senders at each level do, said in the
+ * warning next to a host that passes and in an all-none summary.
+ */
+static void
+test_no_dane_levels(void **state)
+{
+	struct check_result *res;
+	int level, i;
+
+	(void)state;
+	for (level = 0; level < 2; level++) {
+		for (i = 0; i < 2; i++) {
+			res = mkres(2);
+			res->level = level == 0 ? CHECK_LEVEL_DANE :
+			    CHECK_LEVEL_DANE_ONLY;
+			kind_host(res, 0, i == 0 ? CHECK_PASS : CHECK_NONE);
+			kind_host(res, 1, CHECK_NONE);
+			check_evaluate(res, now);
+			assert_int_equal(res->verdict, i == 0 ? CHECK_WARN :
+			    CHECK_NONE);
+			if (i == 0)
+				assert_int_equal(strstr(first_warning(res,
+				    "no-dane-host"), "dane-only defer") != NULL,
+				    level == 1);
+			else
+				assert_int_equal(strstr(res->summary,
+				    "dane-only defer") != NULL, level == 1);
+			check_result_free(res);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1214,6 +1313,8 @@ main(void)
 		cmocka_unit_test(test_digest_agility),
 		cmocka_unit_test(test_dns_single_and_nodata),
 		cmocka_unit_test(test_rrsig_bounds),
+		cmocka_unit_test(test_ta_pinned_more),
+		cmocka_unit_test(test_no_dane_levels),
 		cmocka_unit_test(test_ta_pinned_issuer),
 		cmocka_unit_test(test_rrsig_warnings),
 		cmocka_unit_test(test_none_and_mixed),
