@@ -1296,6 +1296,37 @@ test_no_dane_levels(void **state)
 	}
 }
 
+/*
+ * A DANE-TA record for a self-signed root at depth 1 pins no
+ * intermediate, also when an address before the one that presented the
+ * root presented a shorter chain (the leaf alone).
+ */
+static void
+test_ta_root_short_chain_first(void **state)
+{
+	struct tlsa_rec *recs[2];
+	struct check_result *res = mkres(1);
+	struct check_host *ch;
+
+	(void)state;
+	recs[0] = rec_for(issuer, 2, 1, 1);
+	recs[1] = rec_junk(3, 1, 1);
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, 2);
+	ch->addrs = xreallocarray(ch->addrs, 3, sizeof(*ch->addrs));
+	memset(&ch->addrs[1], 0, 2 * sizeof(*ch->addrs));
+	ch->addrs[1].address = xstrdup("192.0.2.2");
+	ch->addrs[1].family = 4;
+	ch->naddrs = 2;
+	ch->addrs[0].probe = probe_ok(0, 2, NULL);
+	X509_free(sk_X509_pop(ch->addrs[0].probe->chain));
+	ch->addrs[1].probe = probe_ok(1, 2, recs[0]);
+	ch->addrs[1].probe->match_depth = 1;
+	check_evaluate(res, now);
+	assert_int_equal(ch->recs[0].depth, 1);
+	assert_false(has_warning(res, "ta-pinned-issuer"));
+	check_result_free(res);
+}
+
 int
 main(void)
 {
@@ -1314,6 +1345,7 @@ main(void)
 		cmocka_unit_test(test_dns_single_and_nodata),
 		cmocka_unit_test(test_rrsig_bounds),
 		cmocka_unit_test(test_ta_pinned_more),
+		cmocka_unit_test(test_ta_root_short_chain_first),
 		cmocka_unit_test(test_no_dane_levels),
 		cmocka_unit_test(test_ta_pinned_issuer),
 		cmocka_unit_test(test_rrsig_warnings),
