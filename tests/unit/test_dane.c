@@ -1327,6 +1327,45 @@ test_ta_root_short_chain_first(void **state)
 	check_result_free(res);
 }
 
+/*
+ * A record's depth is the least at which any address matched it, in
+ * either address order: a DANE-TA record for a key one address presents
+ * as its leaf (depth 0) and another as its issuer (depth 1).
+ */
+static void
+test_record_depth_any_order(void **state)
+{
+	int round;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		struct tlsa_rec *recs[2];
+		struct check_result *res = mkres(1);
+		struct check_host *ch;
+		struct probe_result *pr;
+
+		recs[0] = rec_for(leaf, 2, 1, 1);
+		recs[1] = rec_junk(3, 1, 1);
+		ch = sethost(res, 0, MX_DANE_APPLIES, recs, 2);
+		ch->addrs = xreallocarray(ch->addrs, 3, sizeof(*ch->addrs));
+		memset(&ch->addrs[1], 0, 2 * sizeof(*ch->addrs));
+		ch->addrs[1].address = xstrdup("192.0.2.2");
+		ch->addrs[1].family = 4;
+		ch->naddrs = 2;
+		ch->addrs[round].probe = probe_ok(1, 2, recs[0]);
+		pr = probe_ok(1, 2, recs[0]);
+		pr->match_depth = 1;
+		X509_free(sk_X509_shift(pr->chain));    /* leaf */
+		X509_up_ref(leaf);
+		sk_X509_push(pr->chain, leaf);          /* issuer, leaf */
+		ch->addrs[1 - round].probe = pr;
+		check_evaluate(res, now);
+		assert_int_equal(ch->recs[0].nmatched, 2);
+		assert_int_equal(ch->recs[0].depth, 0);
+		check_result_free(res);
+	}
+}
+
 int
 main(void)
 {
@@ -1346,6 +1385,7 @@ main(void)
 		cmocka_unit_test(test_rrsig_bounds),
 		cmocka_unit_test(test_ta_pinned_more),
 		cmocka_unit_test(test_ta_root_short_chain_first),
+		cmocka_unit_test(test_record_depth_any_order),
 		cmocka_unit_test(test_no_dane_levels),
 		cmocka_unit_test(test_ta_pinned_issuer),
 		cmocka_unit_test(test_rrsig_warnings),
