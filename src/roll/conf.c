@@ -244,7 +244,7 @@ conf_verify(struct conf_ctx *x, struct conf_lineage *l, const char *val)
 {
 	struct conf_endpoint *ep;
 	char *copy, *port, *kind, *at;
-	long p;
+	long p = 0;	/* conf_number sets it on success; gcc -O3 cannot tell */
 
 	if (l->nverify >= CONF_MAX_LIST)
 		return conf_fail(x, "verify: more than %d endpoints", CONF_MAX_LIST);
