@@ -72,6 +72,19 @@ expect_status 0 "roll run with the shipped configuration does nothing, exit 0" \
 expect_status 0 "the certbot hook exits 0 with the shipped configuration" \
 	/usr/libexec/daneops/certbot-deploy-hook
 expect_status 0 "... and without any configuration" env DANEOPS_CONFIG="$TMP/none" /usr/libexec/daneops/certbot-deploy-hook
+# The hook runs the installed daneops roll on the configuration: its errors
+# reach certbot; a busy lock (75: the run in progress takes the renewal) is 0.
+mkdir "$TMP/st"
+printf '[daneops]\nstate_dir = %s\n[lineage x]\nttl = 2\n' "$TMP/st" >"$TMP/bad.conf"
+expect_status 3 "the hook passes roll's error on (exit 3)" env DANEOPS_CONFIG="$TMP/bad.conf" /usr/libexec/daneops/certbot-deploy-hook
+check "... naming the configuration" grep -q "$TMP/bad.conf:3: \[lineage x\]" "$TMP/out"
+printf '[daneops]\nstate_dir = %s\n' "$TMP/st" >"$TMP/idle.conf"
+flock "$TMP/st/roll.lock" sleep 3 &
+sleep 0.5
+expect_output 'another run holds the lock' "with the lock held, roll (run by the hook) says so" \
+	env DANEOPS_CONFIG="$TMP/idle.conf" /usr/libexec/daneops/certbot-deploy-hook
+expect_status 0 "... and the hook exits 0" env DANEOPS_CONFIG="$TMP/idle.conf" /usr/libexec/daneops/certbot-deploy-hook
+wait
 
 # The user and the directories (DECISIONS: /var/lib/daneops root 0755,
 # tlsrpt daneops 0750).
