@@ -77,7 +77,8 @@ expect_status 0 "... and without any configuration" env DANEOPS_CONFIG="$TMP/non
 mkdir "$TMP/st"
 printf '[daneops]\nstate_dir = %s\n[lineage x]\nttl = 2\n' "$TMP/st" >"$TMP/bad.conf"
 expect_status 3 "the hook passes roll's error on (exit 3)" env DANEOPS_CONFIG="$TMP/bad.conf" /usr/libexec/daneops/certbot-deploy-hook
-check "... naming the configuration" grep -q "$TMP/bad.conf:3: \[lineage x\]" "$TMP/out"
+cp "$TMP/out" "$TMP/hook.out"
+check "... naming the configuration" grep -q "$TMP/bad.conf:3: \[lineage x\]" "$TMP/hook.out"
 printf '[daneops]\nstate_dir = %s\n' "$TMP/st" >"$TMP/idle.conf"
 flock "$TMP/st/roll.lock" sleep 3 &
 sleep 0.5
