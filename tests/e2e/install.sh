@@ -20,6 +20,13 @@ for page in "$DANEOPS_TOP"/man/*.[1-8]; do
 	expect_output ": \"$name - " "lexgrog parses the NAME of $base" lexgrog "$page"
 done
 
+# In daneops-CMD.1 the default name is daneops-CMD (the NAME line, for
+# whatis); a bare .Nm would print that, not the command "daneops CMD".
+for page in "$DANEOPS_TOP"/man/daneops-*.1; do
+	check "no bare .Nm in $(basename "$page") (write .Nm daneops Cm CMD)" \
+		sh -c "! sed 1,6d '$page' | grep -qE '^\.Nm( [^d\"]|\$)'"
+done
+
 if [ "$installed" = 0 ]; then
 	build=$(cd "$(dirname "$DANEOPS")/.." && pwd)
 	prefix=$(meson introspect --buildoptions "$build" |
