@@ -87,7 +87,11 @@ expect_status 3 "the hook passes roll's error on (exit 3)" env DANEOPS_CONFIG="$
 cp "$TMP/out" "$TMP/hook.out"
 check "... naming the configuration" grep -q "$TMP/bad.conf:3: \[lineage x\]" "$TMP/hook.out"
 printf '[daneops]\nstate_dir = %s\n' "$TMP/st" >"$TMP/idle.conf"
-flock "$TMP/st/roll.lock" sleep 3 &
+# roll's lock is a POSIX (OFD) record lock on byte 0 of roll.lock: hold it.
+python3 -c 'import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0)
+time.sleep(3)' "$TMP/st/roll.lock" &
 sleep 0.5
 expect_output 'another run holds the lock' "with the lock held, roll (run by the hook) says so" \
 	env DANEOPS_CONFIG="$TMP/idle.conf" /usr/libexec/daneops/certbot-deploy-hook
