@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# installed: yes (tests/run: also run against the installed daneops)
 # The README's first command, scripts/demo, runs to the end on its own lab:
 # it shows the published records coming back secure, then a full key
 # rollover with daneops roll (a renewal with a new key, a lagging second
@@ -6,11 +7,15 @@
 # after, and leaves no lab behind.
 . "$DANEOPS_TOP/tests/lib.sh"
 
+# In tests/run's installed mode the demo runs the installed daneops.
+[ "${DANEOPS_INSTALLED:-}" = "$DANEOPS" ] && export DANEOPS_DEMO_BIN=$DANEOPS
 "$DANEOPS_TOP/scripts/demo" >"$TMP/demo.out" 2>&1
 status=$?
 is "$status" 0 "scripts/demo exits 0"
 [ "$status" = 0 ] || sed 's/^/#   /' "$TMP/demo.out" | tail -30
 out=$TMP/demo.out
+want_bin=${DANEOPS_DEMO_BIN:-$DANEOPS_TOP/build/src/daneops}
+check "the demo runs $want_bin" grep -qx "daneops: $want_bin" "$out"
 check "the demo publishes records over RFC 2136" grep -q "update accepted" "$out"
 check "the demo shows the records validated as secure" grep -q "^.*secure.*: the records validate" "$out"
 check "the demo's records include 3 1 1 for mx1" grep -qE "_25\._tcp\.mx1\.dane\.test\..*TLSA 3 1 1 [0-9a-f]{64}" "$out"

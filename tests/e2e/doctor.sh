@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# installed: yes (tests/run: also run against the installed daneops)
 # daneops doctor on fixture trees (--root): a clean Debian-like mail host
 # (exit 0), then one change at a time, each giving its finding and exit 1:
 # alias maps (stale or missing compiled maps, dead ends, loops, includes,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# installed: yes (tests/run: also run against the installed daneops)
 # daneops doctor's live checks, on a private lab (tests/data/doctor-world):
 # a lineage whose owner has the current and the next key's records is
 # clean, and the TLSRPT record's address reaches daneops report ingest;

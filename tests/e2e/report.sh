@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# installed: yes (tests/run: also run against the installed daneops)
 # daneops report, end to end: the real binary on the messages of
 # tests/data/tlsrpt (shaped like Google's and Microsoft's published
 # reports, a bare .json.gz body, an octet-stream attachment, broken ones),

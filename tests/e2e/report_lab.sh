@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# installed: yes (tests/run: also run against the installed daneops)
 # needs: lab
 # daneops report alerts through a real sendmail: the lab's Postfix.
 #

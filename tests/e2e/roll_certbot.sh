@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# installed: yes (tests/run: also run against the installed daneops)
 # daneops roll with a certbot lineage (private lab, lab/worlds/roll).
 # certbot's side is played by tests/data/fake-certbot.sh on a lineage laid
 # out exactly as certbot's (archive/NAME/*N.pem, live/NAME/*.pem symlinks,

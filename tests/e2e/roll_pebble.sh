@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# installed: yes (tests/run: also run against the installed daneops)
 # daneops roll with the real certbot against a local ACME server: Debian's
 # pebble (RFC 8555 test server) inside a private lab (lab/worlds/roll).
 # pebble validates http-01 at mx.roll.test:5002 through the lab resolver;
