@@ -159,7 +159,7 @@ test_refusals(void **state)
 		{ "params-only.pem", "no certificate or key in it (PEM blocks: "
 		    "EC PARAMETERS)" },
 		{ "no-such-file", "cannot open: No such file or directory" },
-		{ ".", "cannot read: Is a directory" },
+		{ ".", "is a directory, not a file to read" },
 	};
 	char path[256];
 	struct err e;
