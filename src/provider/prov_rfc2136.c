@@ -694,6 +694,43 @@ out:
 	return rc;
 }
 
+int
+rfc2136_fuzz_reply(const uint8_t *wire, size_t len)
+{
+	struct rfc2136 st;
+	struct provider p;
+	struct tlsa_rec **recs = NULL;
+	ldns_pkt *q, *reply = NULL;
+	ldns_rdf *qname;
+	struct err e;
+	size_t n = 0;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	memset(&p, 0, sizeof(p));
+	st.server = (char *)"fuzz";
+	st.keyname = (char *)"fuzz.key.";
+	st.alg = "hmac-sha256.";
+	st.secret = (char *)"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0";
+	p.impl = &st;
+	if (ldns_wire2pkt(&reply, wire, len) != LDNS_STATUS_OK)
+		return -1;
+	qname = ldns_dname_new_frm_str("_25._tcp.mx.example.org.");
+	q = ldns_pkt_query_new(ldns_rdf_clone(qname), LDNS_RR_TYPE_TLSA,
+	    LDNS_RR_CLASS_IN, 0);
+	ldns_pkt_set_id(q, ldns_pkt_id(reply));
+	if (ldns_pkt_tsig_sign(q, st.keyname, st.secret, RFC2136_FUDGE,
+	    st.alg, NULL) == LDNS_STATUS_OK)
+		(void)rfc2136_verify(&st, q, ldns_rr_rdf(ldns_pkt_tsig(q), 3),
+		    reply, wire, len, &e);
+	rc = rfc2136_answer(&p, qname, reply, &recs, &n, &e);
+	provider_recs_free(recs, n);
+	ldns_pkt_free(q);
+	ldns_pkt_free(reply);
+	ldns_rdf_deep_free(qname);
+	return rc < 0 ? -1 : (int)n;
+}
+
 const struct provider_ops prov_rfc2136_ops = {
 	.name = "rfc2136",
 	.keys = rfc2136_keys,

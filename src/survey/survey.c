@@ -308,6 +308,18 @@ survey_take_line(struct survey *s, char *buf, enum survey_read rc)
 		s->st.skipped++;
 		return;
 	}
+	if (s->o.parse_only) {
+		struct survey_item it;
+
+		memset(&it, 0, sizeof(it));
+		it.source = s->source;
+		it.line = s->lineno;
+		it.input = norm;
+		s->st.domains++;
+		s->st.done++;
+		s->item(s->arg, &it);
+		return;
+	}
 	survey_start_one(s, norm);
 }
 

@@ -68,6 +68,9 @@ struct survey_opts {
 	struct pcache_opts po;
 	unsigned shard, nshards;        /* 1..N of N; nshards 0: everything */
 	int no_cache;                   /* probe per domain (a baseline) */
+	int parse_only;                 /* read and shard, check nothing: an
+					   item per name with res NULL (the
+					   fuzz target; env needs only base) */
 };
 
 struct survey_item {

@@ -181,6 +181,13 @@ is "$(grep -c '^update add _25._tcp.mx.example.org. 3600 IN TLSA 3 1 [12] ' "$TM
 	"nsupdate: one update add line a record, nothing else"
 expect_status 2 "nsupdate without --host is a usage error" "$DANEOPS" tlsa -f nsupdate "$d/leaf.crt"
 expect_status 2 "cloudflare without --host is a usage error" "$DANEOPS" tlsa -f cloudflare "$d/leaf.crt"
+# Issue 12: a depth beyond a key is an error, as beyond a certificate.
+expect_status 2 "tlsa -d 5 on a certificate: exit 2" "$DANEOPS" tlsa -d 5 "$d/leaf.crt"
+expect_status 2 "tlsa -d 5 on a key: exit 2 likewise" "$DANEOPS" tlsa -d 5 "$d/next.key"
+expect_output "next.key: no certificate at depth 5" "and says why" "$DANEOPS" tlsa -d 5 "$d/next.key"
+expect_status 3 "a directory is no certificate: exit 3" "$DANEOPS" tlsa "$TMP"
+expect_output "is a directory, not a file to read" "and says so" "$DANEOPS" tlsa "$TMP"
+expect_status 3 "/dev/zero is no certificate: exit 3" timeout -k 2 10 "$DANEOPS" tlsa /dev/zero
 
 "$DANEOPS" tlsa -f json -r 311 -r 312 --host mx.example.org --ttl 600 \
 	"$d/fullchain.pem" "$d/next.key" - <"$d/leaf.pub" >"$TMP/out.json" 2>&1
