@@ -435,8 +435,6 @@ resolver_configure(struct ub_ctx *ctx, const struct resolver_opts *o,
 			if (resolver_add_ta_file(ctx, o->trust_anchors[i],
 			    e) == -1)
 				return -1;
-		if (resolver_transparent(ctx, "test", e) == -1)
-			return -1;
 	}
 	for (i = 0; i < o->nstubs; i++)
 		if (resolver_add_stub(ctx, o->stubs[i], e) == -1)

@@ -15,10 +15,11 @@
  *
  * Options:
  *   trust anchors  files of DS or DNSKEY records (zone-file syntax); they
- *                  replace the root anchor.  With a private anchor the
- *                  RFC 6761 name "test." is made transparent (libunbound
- *                  otherwise answers NXDOMAIN for it locally), so a lab
- *                  under .test resolves; so is every stub zone.
+ *                  replace the root anchor.  Nothing else changes: names
+ *                  libunbound answers locally (RFC 6761's "test.") stay
+ *                  so unless the conf file says otherwise (the lab's
+ *                  does: local-zone "test." nodefault).  A stub zone is
+ *                  made transparent, since it was asked for by name.
  *   stubs          "ZONE=IP[@PORT]": send ZONE to that authoritative server.
  *   forwarder      "IP[@PORT]": forward to a recursive resolver, validating
  *                  its answers here.

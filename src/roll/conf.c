@@ -350,6 +350,8 @@ conf_global(struct conf_ctx *x, const char *k, const char *v)
 		return conf_string(x, k, v, &c->ca_file);
 	if (strcmp(k, "resolver") == 0)
 		return conf_string(x, k, v, &c->resolver);
+	if (strcmp(k, "resolver_conf") == 0)
+		return conf_string(x, k, v, &c->resolver_conf);
 	if (strcmp(k, "trust_anchor") == 0)
 		return conf_words(x, k, v, c->trust_anchors, &c->ntrust_anchors,
 		    CONF_MAX_LIST);
@@ -645,6 +647,7 @@ conf_free(struct conf *c)
 	free(c->certbot_command);
 	free(c->ca_file);
 	free(c->resolver);
+	free(c->resolver_conf);
 	free(c);
 }
 
@@ -657,4 +660,5 @@ conf_resolver_opts(const struct conf *c, struct resolver_opts *ro)
 	ro->stubs = (const char *const *)c->stubs;
 	ro->nstubs = c->nstubs;
 	ro->forwarder = c->resolver;
+	ro->conf_file = c->resolver_conf;
 }

@@ -19,7 +19,7 @@
 # shellcheck disable=SC1091
 . "$DANEOPS_LAB/env"
 
-DO=(lab_run "$DANEOPS" check --trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" --timeout 6)
+DO=(lab_run "$DANEOPS" check --trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --stub ".=$LAB_AUTH" --timeout 6)
 
 # pf_class TARGET: posttls-finger's verdict for one host or domain.
 pf_class() {
@@ -126,9 +126,9 @@ expect_status 1 "--starttls smtp on an HTTPS port fails" \
 is "$(jq -r '[.hosts[0].addresses[] | "\(.family):\(.verdict)"] | join(" ")' "$TMP/dual.json")" \
 	"4:pass 6:pass" "every address of a host is checked, IPv4 and IPv6"
 expect_status 0 "--resolver forwards and validates here" lab_run "$DANEOPS" check \
-	--trust-anchor "$LAB_TA" --resolver "$LAB_RESOLVER" next.cases.test
+	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --resolver "$LAB_RESOLVER" next.cases.test
 expect_output 'MX lookup is bogus' "--resolver: bogus is still bogus" lab_run "$DANEOPS" check \
-	--trust-anchor "$LAB_TA" --resolver "$LAB_RESOLVER" bogus.cases.test
+	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --resolver "$LAB_RESOLVER" bogus.cases.test
 printf 'server:\n\tdo-ip6: no\n\tedns-buffer-size: 1232\n' >"$TMP/ub.conf"
 expect_status 0 "--resolver-conf hands a file to libunbound" "${DO[@]}" \
 	--resolver-conf "$TMP/ub.conf" next.cases.test
@@ -139,7 +139,7 @@ expect_status 1 "-6 checks only IPv6 addresses (none here: fail)" "${DO[@]}" -6 
 expect_output '127\.0\.3\.1 +pass' "-4 checks the IPv4 address" "${DO[@]}" -4 next.cases.test
 start=$SECONDS
 expect_status 1 "a stalled server fails within the run's timeout" lab_run "$DANEOPS" check \
-	--trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" --timeout 2 stall.cases.test
+	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --stub ".=$LAB_AUTH" --timeout 2 stall.cases.test
 [ $((SECONDS - start)) -le 5 ] && pass "--timeout 2 ends the run in time" ||
 	fail "--timeout 2 took $((SECONDS - start)) s"
 

@@ -12,7 +12,7 @@
 # shellcheck disable=SC1091
 . "$DANEOPS_LAB/env"
 
-RES=(--trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH")
+RES=(--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --stub ".=$LAB_AUTH")
 SV=(lab_run "$DANEOPS" survey "${RES[@]}" --timeout 6)
 
 # summary FILE JQ: a field of the summary line.

@@ -185,8 +185,6 @@ expect_status 2 "cloudflare without --host is a usage error" "$DANEOPS" tlsa -f 
 expect_status 2 "tlsa -d 5 on a certificate: exit 2" "$DANEOPS" tlsa -d 5 "$d/leaf.crt"
 expect_status 2 "tlsa -d 5 on a key: exit 2 likewise" "$DANEOPS" tlsa -d 5 "$d/next.key"
 expect_output "next.key: no certificate at depth 5" "and says why" "$DANEOPS" tlsa -d 5 "$d/next.key"
-expect_status 3 "a directory is no certificate: exit 3" "$DANEOPS" tlsa "$TMP"
-expect_output "is a directory, not a file to read" "and says so" "$DANEOPS" tlsa "$TMP"
 expect_status 3 "/dev/zero is no certificate: exit 3" timeout -k 2 10 "$DANEOPS" tlsa /dev/zero
 
 "$DANEOPS" tlsa -f json -r 311 -r 312 --host mx.example.org --ttl 600 \
@@ -294,7 +292,7 @@ refuse 3 "$TMP/badbase64.pem: truncated or damaged PEM" "PEM with bad base64: ex
 refuse 3 "$TMP/garbage.der: truncated or damaged DER" "DER garbage: exit 3" "$TMP/garbage.der"
 refuse 3 "$TMP/truncated.der: truncated or damaged DER" "a truncated DER certificate: exit 3" "$TMP/truncated.der"
 refuse 3 "$TMP/nonexistent.pem: cannot open: No such file" "a missing file: exit 3" "$TMP/nonexistent.pem"
-refuse 3 "$TMP/adir: cannot read" "an unreadable file (a directory): exit 3" "$TMP/adir"
+refuse 3 "$TMP/adir: is a directory, not a file to read" "an unreadable file (a directory): exit 3" "$TMP/adir"
 refuse 3 "$TMP/huge.pem: larger than 1048576 bytes" "a file over the size cap: exit 3" "$TMP/huge.pem"
 refuse 3 "$TMP/enc-pkcs8.pem: private key is encrypted; " "an encrypted PKCS#8 key: exit 3" "$TMP/enc-pkcs8.pem"
 refuse 3 "$TMP/enc-trad.pem: private key is encrypted; " "an encrypted traditional key: exit 3" "$TMP/enc-trad.pem"
