@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -47,9 +49,22 @@ struct history *
 history_open(const char *path, struct err *e)
 {
 	struct history *h;
+	struct stat st;
 
 	if (fileio_check_dir(path, e) == -1)
 		return NULL;
+	/* What is there must be our own file (SQLite refuses a symlink). */
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid != geteuid() && st.st_uid != 0) {
+		err_set(e, ERR_INPUT, "history %s: owned by uid %u, not by the "
+		    "user running daneops", path, (unsigned)st.st_uid);
+		return NULL;
+	}
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISLNK(st.st_mode)) {
+		err_set(e, ERR_INPUT, "history %s: not a regular file", path);
+		return NULL;
+	}
 	h = xcalloc(1, sizeof(*h));
 	if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {

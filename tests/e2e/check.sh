@@ -129,12 +129,22 @@ expect_status 0 "--resolver forwards and validates here" lab_run "$DANEOPS" chec
 	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --resolver "$LAB_RESOLVER" next.cases.test
 expect_output 'MX lookup is bogus' "--resolver: bogus is still bogus" lab_run "$DANEOPS" check \
 	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --resolver "$LAB_RESOLVER" bogus.cases.test
-printf 'server:\n\tdo-ip6: no\n\tedns-buffer-size: 1232\n' >"$TMP/ub.conf"
+printf 'server:\n\tlocal-zone: "test." nodefault\n\tdo-ip6: no\n\tedns-buffer-size: 1232\n' >"$TMP/ub.conf"
 expect_status 0 "--resolver-conf hands a file to libunbound" "${DO[@]}" \
 	--resolver-conf "$TMP/ub.conf" next.cases.test
 printf 'server:\n\tno-such-option: 1\n' >"$TMP/bad.conf"
 expect_status 3 "a bad --resolver-conf cannot be checked" "${DO[@]}" \
 	--resolver-conf "$TMP/bad.conf" next.cases.test
+# Issue 12: a trust anchor no longer makes test. resolvable by itself.
+expect_status 3 "a trust anchor alone leaves test. to libunbound (NXDOMAIN)" lab_run "$DANEOPS" check \
+	--trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" --timeout 6 next.cases.test
+last_output | grep -q 'next.cases.test: the domain does not exist' &&
+	pass "and says the name does not exist" || fail "and says the name does not exist" "$(last_output)"
+expect_status 3 "--trust-anchor /dev/zero: exit 3 at once" timeout -k 2 10 "$DANEOPS" check \
+	--trust-anchor /dev/zero --timeout 2 example.org
+last_output | grep -q '/dev/zero: is a character device' && pass "and says why" ||
+	fail "and says why" "$(last_output)"
+expect_status 3 "--trust-anchor DIR: exit 3" "$DANEOPS" check --trust-anchor "$TMP" example.org
 expect_status 1 "-6 checks only IPv6 addresses (none here: fail)" "${DO[@]}" -6 next.cases.test
 expect_output '127\.0\.3\.1 +pass' "-4 checks the IPv4 address" "${DO[@]}" -4 next.cases.test
 start=$SECONDS
