@@ -362,6 +362,7 @@ rfc2136_verify(const struct rfc2136 *st, const ldns_pkt *query,
 {
 	ldns_rr *tsig = ldns_pkt_tsig(reply);
 	uint16_t error;
+	bool ok;
 
 	if (ldns_pkt_id(reply) != ldns_pkt_id(query) || !ldns_pkt_qr(reply)) {
 		err_set(e, ERR_NETWORK, "rfc2136 provider: server %s: answer "
@@ -384,8 +385,14 @@ rfc2136_verify(const struct rfc2136 *st, const ldns_pkt *query,
 		    st->keyname, rfc2136_rcode(ldns_pkt_get_rcode(reply)));
 		return RFC_PERM;
 	}
-	if (!ldns_pkt_tsig_verify(reply, wire, len, st->keyname, st->secret,
-	    mac))
+	ok = ldns_pkt_tsig_verify(reply, wire, len, st->keyname, st->secret,
+	    mac);
+	/* ldns 1.8.3 takes the TSIG off the packet to verify and, when it
+	 * cannot compute a MAC (an algorithm it does not know), returns
+	 * without putting it back: it would leak (found by fuzzing). */
+	if (ldns_pkt_tsig(reply) == NULL)
+		ldns_rr_free(tsig);
+	if (!ok)
 		return err_set(e, ERR_INPUT, "rfc2136 provider: server %s: the "
 		    "answer's TSIG does not verify with key %s (wrong secret, "
 		    "or a forged answer)", st->server, st->keyname);

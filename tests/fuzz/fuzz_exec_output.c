@@ -59,15 +59,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((p = provider_new("exec", pp, 4, &e)) == NULL)
 		abort();
 	if (data[0] & 4) {
-		rc = provider_list(p, "_25._tcp.mx.example.org", &recs, &n, &e);
+		rc = provider_list(p, "_25._tcp.mx.example.org.", &recs, &n, &e);
 		provider_recs_free(recs, n);
 	} else {
 		if ((r = tlsa_rec_parse("3 1 1 0123456789abcdef0123456789abcdef"
 		    "0123456789abcdef0123456789abcdef", &e)) == NULL)
 			abort();
-		rc = provider_add(p, "_25._tcp.mx.example.org", 300, r, &e);
+		rc = provider_add(p, "_25._tcp.mx.example.org.", 300, r, &e);
 		tlsa_rec_free(r);
 	}
+	if (rc < 0 && getenv("FUZZ_VERBOSE") != NULL)
+		fprintf(stderr, "%s\n", e.msg);
 	if (rc < 0 && (e.msg[0] == '\0' ||
 	    strchr(e.msg, '\n') != NULL))
 		abort();
