@@ -144,7 +144,7 @@ expect_status 3 "--trust-anchor /dev/zero: exit 3 at once" timeout -k 2 10 "$DAN
 	--trust-anchor /dev/zero --timeout 2 example.org
 last_output | grep -q '/dev/zero: is a character device' && pass "and says why" ||
 	fail "and says why" "$(last_output)"
-expect_status 3 "--trust-anchor DIR: exit 3" "$DANEOPS" check --trust-anchor "$TMP" example.org
+expect_status 3 "--trust-anchor DIR: exit 3" timeout -k 2 10 "$DANEOPS" check --trust-anchor "$TMP" example.org
 expect_status 1 "-6 checks only IPv6 addresses (none here: fail)" "${DO[@]}" -6 next.cases.test
 expect_output '127\.0\.3\.1 +pass' "-4 checks the IPv4 address" "${DO[@]}" -4 next.cases.test
 start=$SECONDS
