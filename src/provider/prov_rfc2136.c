@@ -241,6 +241,24 @@ rfc2136_same_name(const char *a, const char *b)
 	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
+/* A printable domain name of sane length (what a key name must be). */
+static int
+rfc2136_name_ok(const char *name)
+{
+	ldns_rdf *d;
+	const char *p;
+
+	if (*name == '\0' || strlen(name) > 253)
+		return 0;
+	for (p = name; *p != '\0'; p++)
+		if (!isgraph((unsigned char)*p))
+			return 0;
+	if ((d = ldns_dname_new_frm_str(name)) == NULL)
+		return 0;
+	ldns_rdf_deep_free(d);
+	return 1;
+}
+
 /* The key from tsig_key_file: a bare base64 secret or a BIND statement. */
 static int
 rfc2136_key(struct provider *p, struct rfc2136 *st, struct err *e)
@@ -267,7 +285,12 @@ rfc2136_key(struct provider *p, struct rfc2136 *st, struct err *e)
 	}
 	provider_secret_free(text);
 	rc = 0;
-	if (pname != NULL && !rfc2136_same_name(pname, name))
+	/* The name is echoed in messages: only a domain name gets there
+	 * (fuzz_tsig_key found a newline in one). */
+	if (!rfc2136_name_ok(name))
+		rc = err_set(e, ERR_INPUT, "rfc2136 provider: tsig_key_file: "
+		    "%s: the key's name is not a domain name", path);
+	else if (pname != NULL && !rfc2136_same_name(pname, name))
 		rc = err_set(e, ERR_USAGE, "rfc2136 provider: tsig_name \"%s\" "
 		    "differs from the key \"%s\" in %s", pname, name, path);
 	else if (palg != NULL && alg != NULL && strncasecmp(palg, alg,

@@ -40,6 +40,8 @@ fuzz_item(void *arg, const struct survey_item *it)
 		return;
 	}
 	n = strlen(it->input);
+	if (getenv("FUZZ_VERBOSE") != NULL)
+		fprintf(stderr, "name: %s\n", it->input);
 	if (it->res != NULL || n == 0 || n >= DNS_NAME_MAX ||
 	    it->input[n - 1] == '.')
 		abort();

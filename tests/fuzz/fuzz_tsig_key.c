@@ -38,6 +38,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    data[0] & 4 ? "hmac-sha512" : "hmac-sha256" };
 	err_clear(&e);
 	p = provider_new("rfc2136", pp, n, &e);
+	if (p == NULL && getenv("FUZZ_VERBOSE") != NULL)
+		fprintf(stderr, "%s\n", e.msg);
 	if (p == NULL && (strstr(e.msg, "rfc2136") == NULL ||
 	    strchr(e.msg, '\n') != NULL))
 		abort();
