@@ -201,9 +201,12 @@ CN=(--notify --notify-dir "$TMP/cmail" --history "$TMP/c.db")
 # neither then waits for the other just to open it.
 grep '^d00[12]' "$LAB_SURVEY_DOMAINS" >"$TMP/pass2"
 "${SV[@]}" "${CN[@]}" "$TMP/pass2" >/dev/null
-"${SV[@]}" "${CN[@]}" "$LAB_SURVEY_DOMAINS" >"$TMP/c1.json" 2>"$TMP/c1.err" &
+# Both read the list backwards, so that they start with the failing
+# domains, at the same moment.
+tac "$LAB_SURVEY_DOMAINS" >"$TMP/reversed"
+"${SV[@]}" "${CN[@]}" "$TMP/reversed" >"$TMP/c1.json" 2>"$TMP/c1.err" &
 p1=$!
-"${SV[@]}" "${CN[@]}" "$LAB_SURVEY_DOMAINS" >"$TMP/c2.json" 2>"$TMP/c2.err" &
+"${SV[@]}" "${CN[@]}" "$TMP/reversed" >"$TMP/c2.json" 2>"$TMP/c2.err" &
 p2=$!
 wait "$p1"; r1=$?
 wait "$p2"; r2=$?
