@@ -10,6 +10,7 @@ LAB_NS=ns.test.			# the one name server of every lab zone
 ZONES=()			# registered zones, FQDN with the trailing dot
 declare -A ZONE_KIND=()		# root|signed|unsigned|bogus
 declare -A ZONE_UPDATE=()	# yes: RFC 2136 updates with the lab TSIG key
+declare -A ZONE_SIGDATES=()	# ldns-signzone -i/-e of a lab_zone_presigned zone
 
 # fqdn NAME: NAME with exactly one trailing dot ("." stays ".").
 fqdn() {
@@ -68,6 +69,19 @@ lab_zone() {
 	bogus) zone_add "$name" bogus no "$3" ;;
 	*) die "lab_zone $1: kind must be signed, unsigned or bogus, not '$2'" ;;
 	esac
+}
+
+# lab_zone_presigned NAME INCEPTION EXPIRATION FILE: like a bogus zone
+# (ldns-signzone, DS in the parent, no updates) but signed with the given
+# dates (YYYYMMDD[hhmmss], UTC): e.g. signatures that expire in a few days
+# (secure until then, plus the validator's clock-skew allowance).
+lab_zone_presigned() {
+	[ $# -eq 4 ] || die "usage: lab_zone_presigned NAME INCEPTION EXPIRATION FILE"
+	local name
+	name=$(fqdn "$1")
+	is_below "$name" test. || die "lab_zone_presigned $1: lab zones live below test."
+	zone_add "$name" bogus no "$4"
+	ZONE_SIGDATES[$name]="-i $2 -e $3"
 }
 
 # tsig_init: the lab's TSIG key in the formats the tools want.
@@ -283,8 +297,9 @@ zones_write() {
 		base=$(zone_base "$z")
 		if [ "${ZONE_KIND[$z]}" = bogus ]; then
 			zone_text "$z" >"$d/src/$base.unsigned"
-			# shellcheck disable=SC2046 # two key names, split on purpose
-			run_logged "$LAB_LOGS/keymgr.log" ldns-signzone -i 20200101 -e 20200201 \
+			# shellcheck disable=SC2046,SC2086 # split on purpose
+			run_logged "$LAB_LOGS/keymgr.log" ldns-signzone \
+				${ZONE_SIGDATES[$z]:--i 20200101 -e 20200201} \
 				-o "$z" -f "$d/zones/$base.zone" "$d/src/$base.unsigned" \
 				$(cat "$d/ldns/$base.keys") ||
 				die "ldns-signzone failed for $z - see $LAB_LOGS/keymgr.log"

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/exitcode.h"
 
@@ -112,11 +113,33 @@ print_host(FILE *fp, const struct check_host *ch, int single, int colour)
 	print_verdict(fp, ch->verdict, colour, 0);
 	fprintf(fp, "  %s\n", ch->why != NULL ? ch->why : "");
 	if (h->canon != NULL && strcmp(h->canon, h->name) != 0)
-		fprintf(fp, "    CNAME -> %s; TLSA base domain %s\n", h->canon,
-		    h->base != NULL ? h->base : "(none)");
+		fprintf(fp, "    CNAME -> %s; TLSA base domain %s%s\n", h->canon,
+		    h->base != NULL ? h->base : "(none)", h->cname_asked &&
+		    h->cname_sec == DNS_SEC_SECURE ? " (a secure CNAME into "
+		    "unsigned DNS: the original name, RFC 7672 2.2.2)" : "");
 	print_records(fp, ch);
 	for (i = 0; i < ch->naddrs; i++)
 		print_addr(fp, &ch->addrs[i], colour);
+}
+
+/* The first DNSSEC signature to expire, over every RRset used. */
+static void
+print_rrsigs(FILE *fp, const struct check_result *res)
+{
+	const struct check_rrsig *r;
+	struct tm tm;
+	char date[32];
+
+	if (res->nrrsigs == 0)
+		return;
+	r = &res->rrsigs[0];
+	if (gmtime_r(&r->expires, &tm) == NULL)
+		return;
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm);
+	fprintf(fp, "  DNSSEC signatures: %zu signed RRset(s), the first to "
+	    "expire %s %s on %s (zone %s)%s\n", res->nrrsigs, r->name,
+	    dns_type_name(r->type), date, r->zone, res->rrsigs_incomplete ?
+	    "; chain not fully walked" : "");
 }
 
 void
@@ -132,6 +155,7 @@ check_print_human(FILE *fp, const struct check_result *res, int colour)
 	fputs(": ", fp);
 	print_verdict(fp, res->verdict, colour, 1);
 	fprintf(fp, " - %s\n", res->summary != NULL ? res->summary : "");
+	fprintf(fp, "  sender level: %s\n", check_level_name(res->level));
 	if (res->mx != NULL && !res->mx->single && res->mx->mx_status == DNS_OK)
 		fprintf(fp, "  MX records: %s%s\n",
 		    dns_sec_name(res->mx->mx_sec),
@@ -141,6 +165,7 @@ check_print_human(FILE *fp, const struct check_result *res, int colour)
 		    "host\n", dns_sec_name(res->mx->mx_sec));
 	for (i = 0; i < res->nhosts; i++)
 		print_host(fp, &res->hosts[i], res->single, colour);
+	print_rrsigs(fp, res);
 	for (i = 0; i < res->nwarnings; i++)
 		fprintf(fp, "  %swarning%s: %s\n", colour ? C_YELLOW : "",
 		    colour ? C_RESET : "", res->warnings[i].message);

@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <string.h>
+#include <time.h>
 
 enum { NAG_OK = 0, NAG_WARNING = 1, NAG_CRITICAL = 2, NAG_UNKNOWN = 3 };
 
@@ -65,6 +66,12 @@ nagios_perf(FILE *fp, const struct check_result *res, int prefix)
 		fprintf(fp, " '%s%sdays_left'=%d;%d;0",
 		    prefix ? res->domain : "", prefix ? " " : "", days,
 		    res->warn_days);
+	/* rrsigs are sorted by expiry once evaluated. */
+	if (res->nrrsigs > 0)
+		fprintf(fp, " '%s%srrsig_days_left'=%ld;%d;0",
+		    prefix ? res->domain : "", prefix ? " " : "",
+		    (long)(res->rrsigs[0].expires - time(NULL)) / 86400,
+		    res->sig_warn_days);
 	fprintf(fp, " '%s%srecords_matched'=%zu;;;0;%zu", prefix ?
 	    res->domain : "", prefix ? " " : "", matched, records);
 	fprintf(fp, " '%s%saddresses_ok'=%zu;;;0;%zu", prefix ? res->domain :
@@ -87,7 +94,9 @@ check_print_nagios(FILE *fp, struct check_result *const *res, size_t n)
 	for (i = 0; i < n; i++)
 		fprintf(fp, "%s%s: %s", i > 0 ? "; " : "", res[i]->domain,
 		    res[i]->summary != NULL ? res[i]->summary : "?");
-	fputs(" |", fp);
+	/* One level per run: every domain is checked at the same. */
+	fprintf(fp, " (sender level %s) |",
+	    n > 0 ? check_level_name(res[0]->level) : "dane");
 	for (i = 0; i < n; i++)
 		nagios_perf(fp, res[i], n > 1);
 	fputc('\n', fp);

@@ -52,6 +52,9 @@ check_usage(FILE *fp)
 	    "  --starttls KIND       smtp, imap, pop3 or none (default: by "
 	    "port)\n"
 	    CMDOPT_DNS_HELP
+	    "  --level dane|dane-only  the sender's policy assumed (dane)\n"
+	    "  --sig-warn-days N     warn when a DNSSEC signature expires "
+	    "within N days (7)\n"
 	    "  --warn-days N         warn when a certificate expires within N "
 	    "days (21)\n"
 	    "  --timeout SECONDS     limit for the whole run (60)\n"
@@ -67,7 +70,7 @@ check_usage(FILE *fp)
 
 enum {
 	OPT_HOST = 256, OPT_PORT, OPT_STARTTLS, OPT_WARN, OPT_TIMEOUT,
-	OPT_JSON, OPT_NAGIOS,
+	OPT_JSON, OPT_NAGIOS, OPT_LEVEL, OPT_SIG_WARN,
 };
 
 static const struct option check_longopts[] = {
@@ -76,6 +79,8 @@ static const struct option check_longopts[] = {
 	{ "starttls", required_argument, NULL, OPT_STARTTLS },
 	CMDOPT_DNS_LONGOPTS,
 	{ "warn-days", required_argument, NULL, OPT_WARN },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "sig-warn-days", required_argument, NULL, OPT_SIG_WARN },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "nagios", no_argument, NULL, OPT_NAGIOS },
@@ -116,6 +121,19 @@ check_opt(struct check_args *a, int c, const char *arg)
 		    &v) == -1)
 			return -1;
 		a->co.warn_days = (int)v;
+		return 0;
+	case OPT_SIG_WARN:
+		if (cmdopt_number("check", "--sig-warn-days", arg, 0, 365,
+		    &v) == -1)
+			return -1;
+		a->co.sig_warn_days = v == 0 ? -1 : (int)v;
+		return 0;
+	case OPT_LEVEL:
+		if (check_level_parse(arg, &a->co.level) != 0) {
+			cmd_error("check", "--level '%s': want dane or "
+			    "dane-only", arg);
+			return -1;
+		}
 		return 0;
 	case OPT_TIMEOUT:
 		if (cmdopt_number("check", "--timeout", arg, 1, 86400,

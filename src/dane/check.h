@@ -19,7 +19,10 @@
  *   not-applicable  DANE does not apply (unsigned, no TLSA, null MX)
  *   unknown         could not check (DNS failure or timeout)
  * An address or host may also be "unauthenticated": a secure TLSA set
- * with no usable record, where TLS is required but not authenticated.
+ * with no usable record (PKIX usages, unknown parameters, bad digests),
+ * where a sender at level dane requires TLS but authenticates nothing and
+ * one at level dane-only defers.  A domain none of whose hosts is
+ * authenticated fails: its records authenticate nothing.
  *
  * Ownership: check_start returns a handle valid until the callback has
  * run or check_cancel was called; the callback owns the check_result and
@@ -51,6 +54,18 @@ enum check_verdict {
 	CHECK_UNKNOWN,
 };
 
+/*
+ * The sender's policy, with Postfix's names (smtp_tls_security_level):
+ * at "dane" a host without usable TLSA records gets TLS without
+ * authentication (or none without TLSA); at "dane-only" the mail to such
+ * a host is deferred.  Host verdicts do not change with the level; what
+ * the reasons and the summary say senders do does.
+ */
+enum check_level {
+	CHECK_LEVEL_DANE = 0,
+	CHECK_LEVEL_DANE_ONLY,
+};
+
 /* Some large senders stop reading a TLSA set after this many records. */
 #define CHECK_MAX_SANE_RECORDS  12
 
@@ -58,7 +73,22 @@ struct check_warning {
 	char *code;             /* "expiring", "single-record", ... */
 	char *host;             /* or NULL */
 	char *address;          /* or NULL */
+	char *zone;             /* DNSSEC warnings: the signing zone, or NULL */
+	char *rrset;            /* and the RRset, "NAME TYPE", or NULL */
 	char *message;          /* one line */
+};
+
+/*
+ * One signed RRset the verdict used - MX, A/AAAA (with CNAMEs), TLSA, and
+ * the DNSKEY/DS chain of every signing zone up to the root - with its
+ * earliest RRSIG expiration.  An expired one makes the domain bogus for
+ * every validating sender.
+ */
+struct check_rrsig {
+	char *name;             /* owner */
+	uint16_t type;
+	char *zone;             /* signer */
+	time_t expires;
 };
 
 struct check_addr {
@@ -99,6 +129,8 @@ struct check_result {
 	enum starttls_kind starttls;
 	int single;                     /* --host */
 	int warn_days;
+	int sig_warn_days;
+	enum check_level level;
 	time_t started;
 	double elapsed_ms;
 	int dns_timed_out;
@@ -109,6 +141,9 @@ struct check_result {
 	char *summary;                  /* one line */
 	struct check_warning *warnings;
 	size_t nwarnings;
+	struct check_rrsig *rrsigs;     /* by expiry, earliest first */
+	size_t nrrsigs;
+	int rrsigs_incomplete;          /* the chain walk did not finish */
 };
 
 /*
@@ -132,6 +167,8 @@ struct check_opts {
 	int single;                     /* the name is a host, not a domain */
 	int no_ipv4, no_ipv6;
 	int warn_days;                  /* < 0: 21 */
+	int sig_warn_days;              /* RRSIG expiry; 0: 7, < 0: 0 */
+	enum check_level level;         /* 0: dane */
 	int total_ms;                   /* deadline for the check; 0: none */
 	int connect_ms, reply_ms, handshake_ms;     /* 0: probe defaults */
 	const char *ehlo_name;
@@ -165,5 +202,8 @@ void check_result_free(struct check_result *res);
 void check_evaluate(struct check_result *res, time_t now);
 
 const char *check_verdict_name(enum check_verdict v);
+const char *check_level_name(enum check_level l);   /* "dane" */
+/* "dane" or "dane-only"; -1 when unknown. */
+int check_level_parse(const char *s, enum check_level *l);
 
 #endif

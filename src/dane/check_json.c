@@ -173,10 +173,11 @@ check_json_tlsa(const struct check_host *ch)
 	recs = json_array();
 	for (i = 0; i < ch->nrecs; i++)
 		json_array_append_new(recs, check_json_record(&ch->recs[i]));
-	return json_pack("{s:s, s:s, s:s, s:i, s:i, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:o, s:i, s:i, s:o}",
 	    "name", h->tlsa_name,
 	    "status", dns_status_name(h->tlsa_status),
 	    "security", dns_sec_name(h->tlsa_sec),
+	    "rrsig_expires", jtime(h->tlsa_sig.expires),
 	    "usable", (int)h->nusable,
 	    "ttl", (int)h->tlsa_ttl,
 	    "records", recs);
@@ -191,13 +192,17 @@ check_json_host(const struct check_host *ch)
 
 	for (i = 0; i < ch->naddrs; i++)
 		json_array_append_new(addrs, check_json_addr(&ch->addrs[i]));
-	return json_pack("{s:s, s:i, s:o, s:o, s:s, s:s, s:s, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:i, s:o, s:o, s:o, s:s, s:o, s:s, s:s, s:o, "
+	    "s:o, s:o}",
 	    "name", h->name,
 	    "preference", h->pref,
 	    "cname_target", h->canon != NULL && strcmp(h->canon, h->name) != 0 ?
 	    json_string(h->canon) : json_null(),
+	    "cname_security", h->cname_asked ? json_string(dns_sec_name(
+	    h->cname_sec)) : json_null(),
 	    "tlsa_base", jstr(h->base),
 	    "address_security", dns_sec_name(h->addr_sec),
+	    "address_rrsig_expires", jtime(h->addr_sig.expires),
 	    "dane", mx_dane_name(h->dane),
 	    "verdict", check_verdict_name(ch->verdict),
 	    "reason", jstr(ch->why),
@@ -212,13 +217,34 @@ check_json_mx(const struct check_result *res)
 
 	if (mx == NULL || mx->single)
 		return json_null();
-	return json_pack("{s:s, s:s, s:o, s:b, s:b}",
+	return json_pack("{s:s, s:s, s:o, s:o, s:b, s:b}",
 	    "status", dns_status_name(mx->mx_status),
 	    "security", dns_sec_name(mx->mx_sec),
+	    "rrsig_expires", jtime(mx->mx_sig.expires),
 	    "why", jstr(mx->mx_sec == DNS_SEC_BOGUS ||
 	    mx->mx_status != DNS_OK ? mx->mx_why : NULL),
 	    "null_mx", mx->null_mx,
 	    "implicit", mx->implicit_mx);
+}
+
+/* Every signed RRset the verdict used, earliest RRSIG expiry first. */
+static json_t *
+check_json_rrsets(const struct check_result *res)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < res->nrrsigs; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o}",
+		    "name", res->rrsigs[i].name,
+		    "type", dns_type_name(res->rrsigs[i].type),
+		    "zone", res->rrsigs[i].zone,
+		    "rrsig_expires", jtime(res->rrsigs[i].expires)));
+	return json_pack("{s:o, s:b, s:o}",
+	    "rrsig_expires", res->nrrsigs > 0 ?
+	    jtime(res->rrsigs[0].expires) : json_null(),
+	    "complete", !res->rrsigs_incomplete,
+	    "rrsets", a);
 }
 
 json_t *
@@ -230,23 +256,29 @@ check_json(const struct check_result *res)
 	for (i = 0; i < res->nhosts; i++)
 		json_array_append_new(hosts, check_json_host(&res->hosts[i]));
 	for (i = 0; i < res->nwarnings; i++)
-		json_array_append_new(warns, json_pack("{s:s, s:o, s:o, s:s}",
+		json_array_append_new(warns, json_pack("{s:s, s:o, s:o, s:o, "
+		    "s:o, s:s}",
 		    "code", res->warnings[i].code,
 		    "host", jstr(res->warnings[i].host),
 		    "address", jstr(res->warnings[i].address),
+		    "zone", jstr(res->warnings[i].zone),
+		    "rrset", jstr(res->warnings[i].rrset),
 		    "message", res->warnings[i].message));
-	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:s, s:o, s:i, "
-	    "s:o, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:o, s:o, s:s, s:o, "
+	    "s:i, s:i, s:o, s:o, s:o, s:o}",
 	    "schema", CHECK_JSON_SCHEMA,
 	    "domain", res->domain,
 	    "mode", res->single ? "host" : "mx",
 	    "port", res->port,
 	    "starttls", starttls_name(res->starttls),
+	    "level", check_level_name(res->level),
 	    "checked_at", jtime(res->started),
 	    "elapsed_ms", jms(res->elapsed_ms),
 	    "verdict", check_verdict_name(res->verdict),
 	    "summary", jstr(res->summary),
 	    "warn_days", res->warn_days,
+	    "sig_warn_days", res->sig_warn_days,
+	    "dnssec", check_json_rrsets(res),
 	    "mx", check_json_mx(res),
 	    "warnings", warns,
 	    "hosts", hosts);

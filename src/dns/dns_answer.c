@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <ldns/ldns.h>
 
@@ -51,6 +52,7 @@ dns_answer_free(struct dns_answer *a)
 		free(a->rr[i].txt);
 	}
 	free(a->rr);
+	dns_sig_clear(&a->sig);
 	free(a->qname);
 	free(a->canon);
 	free(a->why);
@@ -153,6 +155,11 @@ dns_rr_fill(struct dns_rr *out, const ldns_rr *rr, uint16_t qtype)
 
 	out->ttl = ldns_rr_ttl(rr);
 	switch (qtype) {
+	case DNS_TYPE_CNAME:
+		if (ldns_rr_rd_count(rr) != 1)
+			return -1;
+		out->name = dns_rdf_name(ldns_rr_rdf(rr, 0));
+		return 0;
 	case DNS_TYPE_MX:
 		if (ldns_rr_rd_count(rr) != 2)
 			return -1;
@@ -183,6 +190,10 @@ dns_rr_fill(struct dns_rr *out, const ldns_rr *rr, uint16_t qtype)
 		return 0;
 	case DNS_TYPE_TXT:
 		out->txt = dns_txt_join(rr);
+		return 0;
+	case DNS_TYPE_DS:
+	case DNS_TYPE_DNSKEY:
+		/* Only their presence and signatures are used. */
 		return 0;
 	default:
 		return -1;
@@ -265,6 +276,64 @@ dns_answer_walk(struct dns_answer *a, const ldns_pkt *pkt)
 		a->status = DNS_NODATA;
 }
 
+void
+dns_sig_clear(struct dns_sig *s)
+{
+	free(s->owner);
+	free(s->signer);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+dns_sig_copy(struct dns_sig *to, const struct dns_sig *from)
+{
+	dns_sig_clear(to);
+	if (from->expires == 0)
+		return;
+	to->expires = from->expires;
+	to->type = from->type;
+	to->owner = xstrdup(from->owner);
+	to->signer = xstrdup(from->signer);
+}
+
+/* An RRSIG's expiration, a serial number, as a time near now. */
+static time_t
+dns_sig_time(const ldns_rr *rr, time_t now)
+{
+	const ldns_rdf *f = ldns_rr_rrsig_expiration(rr);
+	uint32_t t;
+
+	if (f == NULL || ldns_rdf_size(f) != 4)
+		return 0;
+	t = ldns_rdf2native_int32(f);
+	return now + (int32_t)(t - (uint32_t)now);
+}
+
+/* The earliest RRSIG expiration in list into a->sig. */
+static void
+dns_sig_scan(struct dns_answer *a, const ldns_rr_list *list, time_t now)
+{
+	size_t i, n = ldns_rr_list_rr_count(list);
+	time_t t;
+
+	for (i = 0; i < n; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(list, i);
+
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_RRSIG ||
+		    ldns_rr_rrsig_signame(rr) == NULL ||
+		    ldns_rr_rrsig_typecovered(rr) == NULL)
+			continue;
+		t = dns_sig_time(rr, now);
+		if (t == 0 || (a->sig.expires != 0 && t >= a->sig.expires))
+			continue;
+		dns_sig_clear(&a->sig);
+		a->sig.expires = t;
+		a->sig.type = ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(rr));
+		a->sig.owner = dns_rdf_name(ldns_rr_owner(rr));
+		a->sig.signer = dns_rdf_name(ldns_rr_rrsig_signame(rr));
+	}
+}
+
 /* Status from the packet's rcode before looking at the records. */
 static enum dns_status
 dns_status_from_rcode(int rcode)
@@ -308,8 +377,12 @@ dns_answer_parse(const char *qname, uint16_t qtype, int rcode,
 		snprintf(why, sizeof(why), "server answered rcode %d",
 		    a->rcode);
 		dns_answer_set_why(a, why);
-	} else
+	} else {
 		dns_answer_walk(a, pkt);
+		dns_sig_scan(a, ldns_pkt_answer(pkt), time(NULL));
+		if (a->status != DNS_OK)
+			dns_sig_scan(a, ldns_pkt_authority(pkt), time(NULL));
+	}
 	ldns_pkt_free(pkt);
 	if (sec == DNS_SEC_BOGUS) {
 		a->sec = DNS_SEC_BOGUS;
@@ -369,6 +442,16 @@ dns_type_name(uint16_t type)
 		return "TLSA";
 	case DNS_TYPE_TXT:
 		return "TXT";
+	case DNS_TYPE_DS:
+		return "DS";
+	case DNS_TYPE_DNSKEY:
+		return "DNSKEY";
+	case 6:
+		return "SOA";
+	case 47:
+		return "NSEC";
+	case 50:
+		return "NSEC3";
 	default:
 		return "?";
 	}

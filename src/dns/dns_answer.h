@@ -6,7 +6,8 @@
  * turns that into the few things RFC 7672 resolution needs: the status
  * (data, NODATA, NXDOMAIN, failure), the CNAME chain followed from the
  * query name, and the records of the queried type at the end of that
- * chain (MX, A, AAAA, TLSA, and TXT for TLSRPT records).  The packet is
+ * chain (MX, A, AAAA, TLSA, TXT for TLSRPT records, and CNAME itself when
+ * asked for).  The packet is
  * untrusted input and is parsed with ldns; every count and length is
  * capped.
  *
@@ -19,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "tlsa/tlsa.h"
 #include "util/err.h"
@@ -30,6 +32,8 @@ enum {
 	DNS_TYPE_MX = 15,
 	DNS_TYPE_TXT = 16,
 	DNS_TYPE_AAAA = 28,
+	DNS_TYPE_DS = 43,
+	DNS_TYPE_DNSKEY = 48,
 	DNS_TYPE_TLSA = 52,
 };
 
@@ -58,12 +62,26 @@ enum dns_status {
 struct dns_rr {
 	uint32_t ttl;
 	uint16_t pref;                  /* MX preference */
-	char *name;                     /* MX exchange, normalised */
+	char *name;                     /* MX exchange or CNAME target,
+					 * normalised */
 	char *addr;                     /* A/AAAA in numeric form */
 	struct tlsa_rec *tlsa;          /* TLSA */
 	char *txt;                      /* TXT: its character-strings joined
 					 * (RFC 7208 3.3), NUL bytes as '?',
 					 * at most DNS_TXT_MAX bytes */
+};
+
+/*
+ * The earliest-expiring RRSIG of an answer: over the answer section, and
+ * the authority section too for a denial (NSEC/NSEC3, SOA).  RRSIG times
+ * are 32-bit serial numbers (RFC 4034 3.1.5), read relative to the time
+ * of parsing.  expires is 0 when the answer carried no RRSIG.
+ */
+struct dns_sig {
+	time_t expires;
+	uint16_t type;                  /* type covered */
+	char *owner;                    /* owner of the covered RRset */
+	char *signer;                   /* the signing zone's apex */
 };
 
 struct dns_answer {
@@ -80,6 +98,7 @@ struct dns_answer {
 	size_t ntruncated;              /* records dropped by DNS_MAX_RRS */
 	size_t nrr;
 	struct dns_rr *rr;
+	struct dns_sig sig;
 };
 
 /*
@@ -96,6 +115,10 @@ struct dns_answer *dns_answer_new_status(const char *qname, uint16_t qtype,
 	enum dns_status status, const char *why);
 
 void dns_answer_free(struct dns_answer *a);
+
+/* Copy a's earliest RRSIG into to (cleared first); nothing when none. */
+void dns_sig_copy(struct dns_sig *to, const struct dns_sig *from);
+void dns_sig_clear(struct dns_sig *s);
 
 const char *dns_status_name(enum dns_status s);     /* "ok", "nxdomain" */
 const char *dns_sec_name(enum dns_sec s);           /* "secure" */

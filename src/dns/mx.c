@@ -6,6 +6,7 @@
  */
 #include "dns/mx.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,10 @@ mx_host_clear(struct mx_host *h)
 	dns_answer_free(h->a6);
 	dns_answer_free(h->ao);
 	dns_answer_free(h->ax);
+	dns_answer_free(h->ac);
+	dns_sig_clear(&h->addr_sig);
+	dns_sig_clear(&h->cname_sig);
+	dns_sig_clear(&h->tlsa_sig);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -86,6 +91,7 @@ mx_result_free(struct mx_result *res)
 	free(res->hosts);
 	free(res->domain);
 	free(res->mx_why);
+	dns_sig_clear(&res->mx_sig);
 	free(res);
 }
 
@@ -110,6 +116,21 @@ mx_host_add_addrs(struct mx_host *h, const struct dns_answer *a, int family)
 		h->addrs[h->naddrs].family = family;
 		h->naddrs++;
 	}
+}
+
+/* IPv4 before IPv6, each in numeric order. */
+static int
+mx_addr_cmp(const void *a, const void *b)
+{
+	const struct mx_addr *x = a, *y = b;
+	unsigned char bx[16] = { 0 }, by[16] = { 0 };
+	int af = x->family == 4 ? AF_INET : AF_INET6;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (inet_pton(af, x->addr, bx) != 1 || inet_pton(af, y->addr, by) != 1)
+		return strcmp(x->addr, y->addr);
+	return memcmp(bx, by, sizeof(bx));
 }
 
 int
@@ -139,9 +160,16 @@ mx_host_addrs(struct mx_host *h, uint16_t port, const struct dns_answer *a4,
 		    ans[i]->status == DNS_OK))
 			first = ans[i];
 	}
+	for (i = 0; i < 2; i++)
+		if (ans[i] != NULL && ans[i]->sec == DNS_SEC_SECURE &&
+		    ans[i]->sig.expires != 0 && (h->addr_sig.expires == 0 ||
+		    ans[i]->sig.expires < h->addr_sig.expires))
+			dns_sig_copy(&h->addr_sig, &ans[i]->sig);
 	h->addrs = xcalloc(MX_MAX_ADDRS, sizeof(*h->addrs));
 	mx_host_add_addrs(h, a4, 4);
 	mx_host_add_addrs(h, a6, 6);
+	/* Resolvers rotate RRsets: a stable order keeps outputs comparable. */
+	qsort(h->addrs, h->naddrs, sizeof(*h->addrs), mx_addr_cmp);
 	free(h->canon);
 	h->canon = xstrdup(first != NULL ? first->canon : h->name);
 	h->addr_sec = first != NULL && secure ? DNS_SEC_SECURE :
@@ -156,6 +184,12 @@ mx_host_addrs(struct mx_host *h, uint16_t port, const struct dns_answer *a4,
 			    "address records", h->name));
 		return 0;
 	}
+	if (h->addr_sec != DNS_SEC_SECURE && !dns_name_equal(h->canon,
+	    h->name)) {
+		/* §2.2.2: is the chain insecure only past a secure CNAME? */
+		h->cname_asked = 1;
+		return MX_ASK_CNAME;
+	}
 	if (h->addr_sec != DNS_SEC_SECURE) {
 		mx_host_decide(h, MX_DANE_NONE, xasprintf("address records of "
 		    "%s are not DNSSEC-signed", h->name));
@@ -164,6 +198,35 @@ mx_host_addrs(struct mx_host *h, uint16_t port, const struct dns_answer *a4,
 	free(h->tlsa_name);
 	h->tlsa_name = xasprintf("_%u._tcp.%s", port, h->canon);
 	h->tried_original = dns_name_equal(h->canon, h->name);
+	return 1;
+}
+
+int
+mx_host_cname(struct mx_host *h, uint16_t port, const struct dns_answer *c)
+{
+	h->cname_sec = c->sec;
+	if (c->sec == DNS_SEC_SECURE)
+		dns_sig_copy(&h->cname_sig, &c->sig);
+	if (c->sec == DNS_SEC_BOGUS) {
+		mx_host_decide(h, MX_DANE_BOGUS, xasprintf("CNAME lookup for %s "
+		    "is bogus: %s", h->name, c->why));
+		return 0;
+	}
+	if (mx_failed(c)) {
+		mx_host_decide(h, MX_DANE_ERROR, xasprintf("CNAME lookup for %s "
+		    "failed: %s", h->name, c->why));
+		return 0;
+	}
+	if (c->sec != DNS_SEC_SECURE || c->status != DNS_OK) {
+		mx_host_decide(h, MX_DANE_NONE, xasprintf("address records of "
+		    "%s (a CNAME for %s) are not DNSSEC-signed, nor is the "
+		    "CNAME", h->name, h->canon));
+		return 0;
+	}
+	/* A secure CNAME into unsigned DNS: the original name only. */
+	free(h->tlsa_name);
+	h->tlsa_name = xasprintf("_%u._tcp.%s", port, h->name);
+	h->tried_original = 1;
 	return 1;
 }
 
@@ -193,6 +256,8 @@ mx_host_tlsa(struct mx_host *h, uint16_t port, const struct dns_answer *t)
 
 	h->tlsa_sec = t->sec;
 	h->tlsa_status = t->status;
+	if (t->sec == DNS_SEC_SECURE)
+		dns_sig_copy(&h->tlsa_sig, &t->sig);
 	if (t->sec == DNS_SEC_BOGUS) {
 		mx_host_decide(h, MX_DANE_BOGUS, xasprintf("TLSA lookup for %s "
 		    "is bogus: %s", h->tlsa_name, t->why));
@@ -293,7 +358,8 @@ mx_host_done(struct mx_host *h)
 
 	resolver_cancel(h->qo);
 	resolver_cancel(h->qx);
-	h->qo = h->qx = NULL;
+	resolver_cancel(h->qc);
+	h->qo = h->qx = h->qc = NULL;
 	dns_answer_free(h->ao);
 	dns_answer_free(h->ax);
 	h->ao = h->ax = NULL;
@@ -304,6 +370,25 @@ mx_host_done(struct mx_host *h)
 }
 
 static void mx_host_advance(struct mx_host *h);
+
+static void
+mx_cname_cb(void *arg, struct dns_answer *ans)
+{
+	struct mx_host *h = arg;
+
+	h->qc = NULL;
+	h->ac = ans;
+	mx_host_advance(h);
+}
+
+/* The addresses (or the CNAME) say TLSA is next: probes may start. */
+static void
+mx_host_ready(struct mx_host *h)
+{
+	if (h->lk->opts.host_cb != NULL)
+		h->lk->opts.host_cb(h->lk->arg, h,
+		    (size_t)(h - h->lk->res->hosts), 0);
+}
 
 static void
 mx_tlsa_orig_cb(void *arg, struct dns_answer *ans)
@@ -337,18 +422,37 @@ mx_host_advance(struct mx_host *h)
 {
 	uint16_t port = h->lk->opts.port;
 	struct err e;
+	int r;
 
-	if (h->q4 != NULL || h->q6 != NULL)
+	if (h->q4 != NULL || h->q6 != NULL || h->qc != NULL)
 		return;
 	if (!h->addrs_done) {
 		h->addrs_done = 1;
-		if (!mx_host_addrs(h, port, h->a4, h->a6)) {
+		r = mx_host_addrs(h, port, h->a4, h->a6);
+		if (r == 0) {
 			mx_host_done(h);
 			return;
 		}
-		if (h->lk->opts.host_cb != NULL)
-			h->lk->opts.host_cb(h->lk->arg, h,
-			    (size_t)(h - h->lk->res->hosts), 0);
+		if (r == MX_ASK_CNAME) {
+			if ((h->qc = resolver_query(h->lk->r, h->name,
+			    DNS_TYPE_CNAME, mx_cname_cb, h, &e)) == NULL) {
+				mx_host_decide(h, MX_DANE_ERROR,
+				    xstrdup(e.msg));
+				mx_host_done(h);
+			}
+			return;
+		}
+		mx_host_ready(h);
+	}
+	if (h->ac != NULL) {
+		r = mx_host_cname(h, port, h->ac);
+		dns_answer_free(h->ac);
+		h->ac = NULL;
+		if (r == 0) {
+			mx_host_done(h);
+			return;
+		}
+		mx_host_ready(h);
 	}
 	if (!h->tried_original) {
 		if (h->ax == NULL) {
@@ -424,6 +528,8 @@ mx_start_hosts(struct mx_lookup *lk)
 		struct mx_host *h = &res->hosts[i];
 
 		h->lk = lk;
+		h->mx_secure = !res->single && !res->implicit_mx &&
+		    res->mx_sec == DNS_SEC_SECURE;
 		if (!lk->opts.no_ipv4)
 			h->q4 = resolver_query(lk->r, h->name, DNS_TYPE_A,
 			    mx_a4_cb, h, &e);
@@ -456,6 +562,8 @@ mx_mx_cb(void *arg, struct dns_answer *ans)
 	lk->qmx = NULL;
 	res->mx_status = ans->status;
 	res->mx_sec = ans->sec;
+	if (ans->sec == DNS_SEC_SECURE)
+		dns_sig_copy(&res->mx_sig, &ans->sig);
 	if (ans->why != NULL)
 		res->mx_why = xstrdup(ans->why);
 	if (ans->sec == DNS_SEC_BOGUS || mx_failed(ans) ||
@@ -519,6 +627,7 @@ mx_lookup_cancel(struct mx_lookup *lk)
 		resolver_cancel(lk->res->hosts[i].q6);
 		resolver_cancel(lk->res->hosts[i].qo);
 		resolver_cancel(lk->res->hosts[i].qx);
+		resolver_cancel(lk->res->hosts[i].qc);
 	}
 	mx_result_free(lk->res);
 	free(lk);

@@ -7,7 +7,10 @@
  *             DANE for MX hosts whose own records are secure (as Postfix's
  *             default smtp_tls_dane_insecure_mx_policy = dane).
  *   A, AAAA   asked together; bogus -> failure; insecure -> DANE does not
- *             apply to the host (§2.2.2).  The CNAME chain, when there is
+ *             apply to the host (§2.2.2), unless the name is a CNAME whose
+ *             own record is secure (the chain leaves signed DNS): then the
+ *             original name is the only TLSA candidate, as in Postfix
+ *             (tls_dane.c) and §2.2.2.  The CNAME chain, when there is
  *             one, gives the expanded name.
  *   TLSA      at _PORT._tcp.NAME (§2.2.3): with a secure CNAME expansion
  *             first at the expanded name, then, when that has no secure
@@ -58,7 +61,10 @@ struct mx_host {
 	char *canon;            /* CNAME-expanded name (== name when none) */
 	char *base;             /* TLSA base domain, when TLSA was found */
 	char *tlsa_name;        /* last TLSA owner asked */
+	int mx_secure;          /* an MX host from a secure MX answer */
 	enum dns_sec addr_sec;
+	enum dns_sec cname_sec;         /* the name's own CNAME, when asked */
+	int cname_asked;                /* insecure addresses via a CNAME */
 	enum dns_sec tlsa_sec;
 	enum dns_status tlsa_status;
 	enum mx_dane dane;
@@ -69,11 +75,16 @@ struct mx_host {
 	size_t ntlsa;
 	size_t nusable;
 	uint32_t tlsa_ttl;
+	/* Earliest RRSIG expirations of the secure answers used. */
+	struct dns_sig addr_sig;        /* A and AAAA (and their CNAMEs) */
+	struct dns_sig cname_sig;       /* the name's own CNAME, when asked */
+	struct dns_sig tlsa_sig;        /* the TLSA answer that decided */
 	/* lookup state */
 	struct mx_lookup *lk;
 	struct dns_query *q4, *q6;
 	struct dns_query *qo, *qx;      /* TLSA at the original/expanded name */
-	struct dns_answer *a4, *a6, *ao, *ax;
+	struct dns_query *qc;           /* the name's CNAME */
+	struct dns_answer *a4, *a6, *ao, *ax, *ac;
 	int addrs_done;
 	int tried_original;
 };
@@ -87,6 +98,7 @@ struct mx_result {
 	char *mx_why;
 	int null_mx;
 	int implicit_mx;
+	struct dns_sig mx_sig;          /* of a secure MX answer */
 	size_t nhosts_truncated;
 	struct mx_host *hosts;
 	size_t nhosts;
@@ -123,7 +135,10 @@ const char *mx_dane_name(enum mx_dane d);   /* "applies", "none", ... */
  * The decisions, separated from the I/O so they can be tested with
  * hand-made answers.  mx_host_addrs takes the A and AAAA answers (either
  * may be NULL when not asked) and returns 1 when TLSA should be looked up
- * at h->tlsa_name, 0 when the host is decided.  mx_host_tlsa takes a TLSA
+ * at h->tlsa_name, 0 when the host is decided, MX_ASK_CNAME when the
+ * addresses are insecure behind a CNAME and the name's own CNAME record
+ * must be asked; mx_host_cname takes that answer and returns 1 (TLSA at
+ * h->tlsa_name, the original name) or 0 (decided).  mx_host_tlsa takes a TLSA
  * answer and returns 1 when TLSA should be asked again at h->tlsa_name
  * (the original name after the expanded one), 0 when decided.  Neither
  * takes ownership of the answers.
@@ -132,6 +147,9 @@ int mx_host_addrs(struct mx_host *h, uint16_t port,
 	const struct dns_answer *a4, const struct dns_answer *a6);
 int mx_host_tlsa(struct mx_host *h, uint16_t port,
 	const struct dns_answer *t);
+#define MX_ASK_CNAME    2
+int mx_host_cname(struct mx_host *h, uint16_t port,
+	const struct dns_answer *c);
 /* Hosts from an MX answer (sorted by preference, de-duplicated). */
 void mx_result_hosts(struct mx_result *res, const struct dns_answer *mx);
 void mx_host_clear(struct mx_host *h);

@@ -46,7 +46,7 @@ struct pc_entry {
 	struct pcache *pc;
 	struct pc_addr *pa;
 	struct probe_target t;          /* our copy, for a queued start */
-	char *names[3];
+	char *names[5];                 /* DANE-TA reference names, NULL-ended */
 	struct tlsa_rec **tlsa;
 	struct probe *p;
 	struct probe_result *res;
@@ -155,7 +155,7 @@ pc_copy_target(struct pc_entry *en, const struct probe_target *t)
 	en->t.address = xstrdup(t->address);
 	en->t.sni = t->sni != NULL ? xstrdup(t->sni) : NULL;
 	en->t.ehlo_name = t->ehlo_name != NULL ? xstrdup(t->ehlo_name) : NULL;
-	for (i = 0; i < 2 && t->names != NULL && t->names[i] != NULL; i++)
+	for (i = 0; i < 4 && t->names != NULL && t->names[i] != NULL; i++)
 		en->names[i] = xstrdup(t->names[i]);
 	en->t.names = (const char *const *)en->names;
 	en->tlsa = xcalloc(t->ntlsa + 1, sizeof(*en->tlsa));
@@ -173,7 +173,7 @@ pc_drop_target(struct pc_entry *en)
 	free((char *)en->t.address);
 	free((char *)en->t.sni);
 	free((char *)en->t.ehlo_name);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 4; i++)
 		free(en->names[i]);
 	for (i = 0; en->tlsa != NULL && i < en->t.ntlsa; i++)
 		tlsa_rec_free(en->tlsa[i]);

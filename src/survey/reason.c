@@ -84,5 +84,9 @@ survey_reason_of(const struct check_result *res)
 	for (i = 0; i < res->nhosts; i++)
 		if (res->hosts[i].verdict == res->verdict)
 			return survey_reason_host(&res->hosts[i], res->verdict);
+	/* A domain fails when no host passes and some have no usable record. */
+	for (i = 0; i < res->nhosts; i++)
+		if (res->hosts[i].verdict == CHECK_UNAUTH)
+			return SR_UNUSABLE;
 	return SR_OTHER;
 }

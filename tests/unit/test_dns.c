@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ldns/ldns.h>
 
@@ -274,6 +275,52 @@ test_truncation(void **state)
 	dns_answer_free(a);
 }
 
+/*
+ * The earliest RRSIG of an answer: over the chain (CNAME and A here),
+ * whatever the order; its signer, owner and type; a CNAME asked for
+ * itself is parsed; an answer without RRSIG has none.
+ */
+static void
+test_rrsig_expiry(void **state)
+{
+	const char *rrs[] = { "mx.a.test. CNAME mx.b.test.",
+	    "mx.a.test. RRSIG CNAME 13 3 30 20370101000000 20260101000000 "
+	    "1 a.test. AAAA",
+	    "mx.b.test. A 192.0.2.7",
+	    "mx.b.test. RRSIG A 13 3 30 20361231120000 20260101000000 "
+	    "2 b.test. AAAA",
+	    "mx.b.test. RRSIG A 13 3 30 20370102000000 20260101000000 "
+	    "3 b.test. AAAA", NULL };
+	const char *cname[] = { "mx.a.test. CNAME mx.b.test.", NULL };
+	struct dns_answer *a;
+	struct dns_sig copy;
+	struct tm tm = { .tm_year = 136, .tm_mon = 11, .tm_mday = 31,
+	    .tm_hour = 12 };
+
+	(void)state;
+	a = parse("mx.a.test", DNS_TYPE_A, 0, rrs, DNS_SEC_SECURE, NULL);
+	assert_int_equal(a->status, DNS_OK);
+	assert_int_equal((long long)a->sig.expires, (long long)timegm(&tm));
+	assert_int_equal(a->sig.type, DNS_TYPE_A);
+	assert_string_equal(a->sig.owner, "mx.b.test");
+	assert_string_equal(a->sig.signer, "b.test");
+	memset(&copy, 0, sizeof(copy));
+	dns_sig_copy(&copy, &a->sig);
+	assert_string_equal(copy.signer, "b.test");
+	dns_sig_clear(&copy);
+	dns_sig_clear(&copy);
+	dns_answer_free(a);
+	a = parse("mx.a.test", DNS_TYPE_CNAME, 0, cname, DNS_SEC_INSECURE,
+	    NULL);
+	assert_int_equal(a->status, DNS_OK);
+	assert_int_equal(a->nrr, 1);
+	assert_string_equal(a->rr[0].name, "mx.b.test");
+	assert_int_equal((long long)a->sig.expires, 0);
+	assert_null(a->sig.signer);
+	assert_string_equal(dns_type_name(DNS_TYPE_DNSKEY), "DNSKEY");
+	dns_answer_free(a);
+}
+
 int
 main(void)
 {
@@ -287,6 +334,7 @@ main(void)
 		cmocka_unit_test(test_nxdomain_nodata),
 		cmocka_unit_test(test_bogus_and_failures),
 		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_rrsig_expiry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -294,6 +294,77 @@ test_tlsa_insecure(void **state)
 	assert_string_equal(mx_dane_name(MX_DANE_UNUSABLE), "unusable");
 }
 
+/*
+ * RFC 7672 2.2.2 as Postfix: addresses insecure behind a CNAME - ask the
+ * name's own CNAME; secure: the original name is the only TLSA candidate
+ * (and the base domain); insecure: DANE does not apply; bogus, failed.
+ */
+static void
+test_secure_cname_unsigned_target(void **state)
+{
+	struct dns_answer *a4 = ans("mx.test", DNS_TYPE_A, DNS_OK,
+	    DNS_SEC_INSECURE, "mx.hoster.test");
+	struct dns_answer *cs = ans("mx.test", DNS_TYPE_CNAME, DNS_OK,
+	    DNS_SEC_SECURE, NULL);
+	struct dns_answer *ci = ans("mx.test", DNS_TYPE_CNAME, DNS_OK,
+	    DNS_SEC_INSECURE, NULL);
+	struct dns_answer *cb = ans("mx.test", DNS_TYPE_CNAME, DNS_OK,
+	    DNS_SEC_BOGUS, NULL);
+	struct dns_answer *cf = ans("mx.test", DNS_TYPE_CNAME, DNS_SERVFAIL,
+	    DNS_SEC_INSECURE, NULL);
+	struct dns_answer *t = ans("_25._tcp.mx.test", DNS_TYPE_TLSA, DNS_OK,
+	    DNS_SEC_SECURE, NULL);
+	struct mx_host h;
+
+	(void)state;
+	add_addr(a4, "192.0.2.10");
+	add_addr(a4, "192.0.2.1");
+	add_addr(a4, "192.0.2.9");
+	add_tlsa(t, 3, 1, 1, 32);
+	cs->sig.expires = 1000;
+	cs->sig.owner = xstrdup("mx.test");
+	cs->sig.signer = xstrdup("test");
+	cs->sig.type = DNS_TYPE_CNAME;
+	host_init(&h, "mx.test");
+	assert_int_equal(mx_host_addrs(&h, 25, a4, NULL), MX_ASK_CNAME);
+	assert_int_equal(h.addr_sec, DNS_SEC_INSECURE);
+	assert_int_equal(h.naddrs, 3);
+	/* In numeric order, whatever the resolver's rotation. */
+	assert_string_equal(h.addrs[0].addr, "192.0.2.1");
+	assert_string_equal(h.addrs[1].addr, "192.0.2.9");
+	assert_string_equal(h.addrs[2].addr, "192.0.2.10");
+	assert_int_equal(mx_host_cname(&h, 25, cs), 1);
+	assert_string_equal(h.tlsa_name, "_25._tcp.mx.test");
+	assert_int_equal(h.cname_sec, DNS_SEC_SECURE);
+	assert_int_equal((long long)h.cname_sig.expires, 1000);
+	assert_int_equal(mx_host_tlsa(&h, 25, t), 0);
+	assert_int_equal(h.dane, MX_DANE_APPLIES);
+	assert_string_equal(h.base, "mx.test");
+	mx_host_clear(&h);
+	host_init(&h, "mx.test");
+	assert_int_equal(mx_host_addrs(&h, 25, a4, NULL), MX_ASK_CNAME);
+	assert_int_equal(mx_host_cname(&h, 25, ci), 0);
+	assert_int_equal(h.dane, MX_DANE_NONE);
+	assert_null(h.base);
+	mx_host_clear(&h);
+	host_init(&h, "mx.test");
+	assert_int_equal(mx_host_addrs(&h, 25, a4, NULL), MX_ASK_CNAME);
+	assert_int_equal(mx_host_cname(&h, 25, cb), 0);
+	assert_int_equal(h.dane, MX_DANE_BOGUS);
+	mx_host_clear(&h);
+	host_init(&h, "mx.test");
+	assert_int_equal(mx_host_addrs(&h, 25, a4, NULL), MX_ASK_CNAME);
+	assert_int_equal(mx_host_cname(&h, 25, cf), 0);
+	assert_int_equal(h.dane, MX_DANE_ERROR);
+	mx_host_clear(&h);
+	dns_answer_free(a4);
+	dns_answer_free(cs);
+	dns_answer_free(ci);
+	dns_answer_free(cb);
+	dns_answer_free(cf);
+	dns_answer_free(t);
+}
+
 int
 main(void)
 {
@@ -307,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_tlsa_unusable_and_bogus),
 		cmocka_unit_test(test_cname_base_domain),
 		cmocka_unit_test(test_tlsa_insecure),
+		cmocka_unit_test(test_secure_cname_unsigned_target),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
