@@ -26,7 +26,7 @@
 # shellcheck disable=SC1091
 . "$DANEOPS_LAB/env"
 
-DO=(lab_run "$DANEOPS" check --trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" --timeout 6)
+DO=(lab_run "$DANEOPS" check --trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --stub ".=$LAB_AUTH" --timeout 6)
 
 # pf_run LEVEL TARGET [OPTION...]: posttls-finger's output for one host or
 # domain.
@@ -278,20 +278,30 @@ expect_status 1 "--starttls smtp on an HTTPS port fails" \
 is "$(jq -r '[.hosts[0].addresses[] | "\(.family):\(.verdict)"] | join(" ")' "$TMP/dual.json")" \
 	"4:pass 6:pass" "every address of a host is checked, IPv4 and IPv6"
 expect_status 0 "--resolver forwards and validates here" lab_run "$DANEOPS" check \
-	--trust-anchor "$LAB_TA" --resolver "$LAB_RESOLVER" next.cases.test
+	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --resolver "$LAB_RESOLVER" next.cases.test
 expect_output 'MX lookup is bogus' "--resolver: bogus is still bogus" lab_run "$DANEOPS" check \
-	--trust-anchor "$LAB_TA" --resolver "$LAB_RESOLVER" bogus.cases.test
-printf 'server:\n\tdo-ip6: no\n\tedns-buffer-size: 1232\n' >"$TMP/ub.conf"
+	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --resolver "$LAB_RESOLVER" bogus.cases.test
+printf 'server:\n\tlocal-zone: "test." nodefault\n\tdo-ip6: no\n\tedns-buffer-size: 1232\n' >"$TMP/ub.conf"
 expect_status 0 "--resolver-conf hands a file to libunbound" "${DO[@]}" \
 	--resolver-conf "$TMP/ub.conf" next.cases.test
 printf 'server:\n\tno-such-option: 1\n' >"$TMP/bad.conf"
 expect_status 3 "a bad --resolver-conf cannot be checked" "${DO[@]}" \
 	--resolver-conf "$TMP/bad.conf" next.cases.test
+# Issue 12: a trust anchor no longer makes test. resolvable by itself.
+expect_status 3 "a trust anchor alone leaves test. to libunbound (NXDOMAIN)" lab_run "$DANEOPS" check \
+	--trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" --timeout 6 next.cases.test
+last_output | grep -q 'next.cases.test: the domain does not exist' &&
+	pass "and says the name does not exist" || fail "and says the name does not exist" "$(last_output)"
+expect_status 3 "--trust-anchor /dev/zero: exit 3 at once" timeout -k 2 10 "$DANEOPS" check \
+	--trust-anchor /dev/zero --timeout 2 example.org
+last_output | grep -q '/dev/zero: is a character device' && pass "and says why" ||
+	fail "and says why" "$(last_output)"
+expect_status 3 "--trust-anchor DIR: exit 3" timeout -k 2 10 "$DANEOPS" check --trust-anchor "$TMP" example.org
 expect_status 1 "-6 checks only IPv6 addresses (none here: fail)" "${DO[@]}" -6 next.cases.test
 expect_output '127\.0\.3\.1 +pass' "-4 checks the IPv4 address" "${DO[@]}" -4 next.cases.test
 start=$SECONDS
 expect_status 1 "a stalled server fails within the run's timeout" lab_run "$DANEOPS" check \
-	--trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" --timeout 2 stall.cases.test
+	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --stub ".=$LAB_AUTH" --timeout 2 stall.cases.test
 [ $((SECONDS - start)) -le 5 ] && pass "--timeout 2 ends the run in time" ||
 	fail "--timeout 2 took $((SECONDS - start)) s"
 
