@@ -266,6 +266,25 @@ is "$(jq -r '[.warnings[] | select(.code == "digest-agility")] | length' \
 is "$(jq -r '.hosts[0].tlsa_base' "$TMP/tlsacname.edges.test.dane.json")" mx.tlsacname.edges.test \
 	"a CNAME at the TLSA owner does not change the base domain"
 
+# RFC 7672 2.2: a failed TLSA lookup under a secure host name makes the
+# host unusable (Postfix: "TLSA lookup error", deferred at both levels).
+for lv in dane dane-only; do
+	is "$(jq -r '[.verdict, .hosts[0].verdict, (.hosts[0].reason | test("^TLSA lookup for _25._tcp.mx.tlsabogus.edges.test is bogus: .*; DANE senders defer mail to this host"))] | join(" ")' \
+		"$TMP/tlsabogus.edges.test.$lv.json")" "fail fail true" \
+		"a bogus TLSA RRset at $lv: the host fails, senders defer"
+	is "$(jq -r '[.verdict, .hosts[0].verdict, (.hosts[0].reason | test("^TLSA lookup for _25._tcp.mx.tlsafail.edges.test failed: no answer within [0-9]+ ms; DANE senders defer"))] | join(" ")' \
+		"$TMP/tlsafail.edges.test.$lv.json")" "fail fail true" \
+		"a TLSA lookup timing out at $lv: the host fails, senders defer"
+done
+pf_run dane tlsafail.edges.test >"$TMP/pf"
+is "$(grep -c 'TLSA lookup error for mx.tlsafail.edges.test:25' "$TMP/pf")" 1 \
+	"posttls-finger: TLSA lookup error, no session (what daneops's reason says)"
+expect_output 'failed: no answer \(SERVFAIL\); DANE senders defer' \
+	"--resolver: a TLSA SERVFAIL fails the host, senders defer" lab_run "$DANEOPS" check \
+	--trust-anchor "$LAB_TA" --resolver "$LAB_RESOLVER" tlsafail.edges.test
+expect_status 1 "a TLSA SERVFAIL is a DANE failure (exit 1), not could-not-check" lab_run \
+	"$DANEOPS" check --trust-anchor "$LAB_TA" --resolver "$LAB_RESOLVER" tlsafail.edges.test
+
 # One service, other resolver set-ups.
 expect_status 0 "--host checks one service" "${DO[@]}" --host mx.ee311.cases.test --port 25
 expect_output 'port 25 \(smtp\)' "--host names port and dialogue" \
