@@ -64,6 +64,20 @@ fold() {
 	esac
 }
 
+# level_says LEVEL PF-OUTPUT REASON: do posttls-finger and daneops say the
+# same thing about what a sender at LEVEL does with unusable records?
+level_says() {
+	local pf=sends mine=sends
+	if grep -q 'all TLSA records unusable' "$2"; then
+		grep -q 'all TLSA records unusable, fallback to unauthenticated TLS' "$2" || pf=defers
+	else
+		# posttls-finger "resorts" to another level; a sender does not.
+		[ "$1" = dane-only ] && pf=defers
+	fi
+	case $3 in *"level dane-only defer"*) mine=defers ;; esac
+	echo "$pf $mine"
+}
+
 # rank VERDICT: worse is more (a host is as bad as its worst address).
 rank() {
 	case $1 in
