@@ -13,6 +13,14 @@
 #  - every inet_interfaces address must exist on an interface (lab_addr).
 
 SMTP_LISTENERS=()	# "ADDR|KEY,CHAIN[,KEY,CHAIN...]|starttls|no-starttls"
+POSTFIX_MAIN_EXTRA=()	# lab_postfix_main
+POSTFIX_MASTER_EXTRA=()	# lab_postfix_master
+
+# lab_postfix_main LINE...: "name = value" lines for the lab's main.cf,
+# replacing the lab's own setting of name ("mydestination = x.test").
+lab_postfix_main() { POSTFIX_MAIN_EXTRA+=("$@"); }
+# lab_postfix_master LINE...: lines appended to the lab's master.cf.
+lab_postfix_master() { POSTFIX_MASTER_EXTRA+=("$@"); }
 
 # lab_smtp ADDR CHAIN KEY [CHAIN KEY...] [no-starttls]: a Postfix smtpd on
 # ADDR:25 presenting the given chain(s) (one RSA and one ECDSA pair, say).
@@ -122,7 +130,14 @@ postfix_config() {
 			scache    unix  -       -       n       -       1       scache
 			postlog   unix-dgram n  -       n       -       1       postlogd
 		EOF
+		for l in "${POSTFIX_MASTER_EXTRA[@]}"; do echo "$l"; done
 	} >"$d/conf/master.cf"
+	# A setting given again replaces the lab's (Postfix warns about repeats).
+	for l in "${POSTFIX_MAIN_EXTRA[@]}"; do
+		n=$(sed -E 's/^[[:space:]]*([A-Za-z0-9_-]+)[[:space:]]*=.*/\1/' <<<"$l")
+		sed -i "/^${n}[[:space:]]*=/d" "$d/conf/main.cf"
+		echo "$l" >>"$d/conf/main.cf"
+	done
 	export_var LAB_POSTFIX_CONF "$d/conf"
 }
 

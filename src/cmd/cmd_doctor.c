@@ -24,6 +24,7 @@
 #include "doctor/aliasmap.h"
 #include "doctor/findings.h"
 #include "doctor/host.h"
+#include "doctor/ingest.h"
 #include "doctor/lineage.h"
 #include "doctor/rua.h"
 #include "doctor/schedules.h"
@@ -251,11 +252,29 @@ doctor_run(struct doctor_args *a, const struct host *h, struct findings *f)
 	}
 	am = aliasmap_load(h, f);
 	aliasmap_check_roles(am, f);
+	ingest_check(h, am, f);
 	doctor_tlsrpt(a, h, am, ro, f);
 	aliasmap_free(am);
 	schedules_check(h, f);
 	doctor_lineages(a, c, ro, f);
 	conf_free(c);
+}
+
+/* A fix of several lines (a setup), each line indented under "fix:". */
+static void
+doctor_print_fix(const char *fix)
+{
+	size_t n;
+
+	printf("        fix: ");
+	for (;;) {
+		n = strcspn(fix, "\n");
+		printf("%.*s\n", (int)n, fix);
+		if (fix[n] == '\0')
+			break;
+		fix += n + 1;
+		printf("        ");
+	}
 }
 
 static void
@@ -270,7 +289,7 @@ doctor_print_human(const struct doctor_args *a, const struct findings *f)
 		    x->subject);
 		printf("        %s\n", x->message);
 		if (x->fix[0] != '\0')
-			printf("        fix: %s\n", x->fix);
+			doctor_print_fix(x->fix);
 	}
 	if (f->dropped > 0)
 		printf("(%zu more findings not shown)\n", f->dropped);

@@ -6,7 +6,7 @@
  *   daneops report digest --alert-to ADDR [--since DATE] [--domain D]
  *
  * Options, printing and exit statuses only; the engine is src/report.
- * Ingest (cmd_report_ingest.c) has the exit contract of an alias pipe,
+ * Ingest (cmd_report_ingest.c) has the exit contract of an MTA pipe,
  * documented in daneops-report(1).
  */
 #include <errno.h>
@@ -36,7 +36,7 @@ static const char report_usage_text[] =
 "       daneops report digest --alert-to ADDR [--since DATE] [--domain D]\n"
 "\n"
 "Store TLS reports (RFC 8460) that arrive by mail, and summarise them.\n"
-"ingest reads one message on standard input (for an alias pipe), or the\n"
+"ingest reads one message on standard input (for the Postfix pipe), or the\n"
 "messages or report files given.\n"
 "\n"
 "  --file FILE        a message, .json or .json.gz file (repeatable)\n"
@@ -44,6 +44,8 @@ static const char report_usage_text[] =
 "  --db PATH          the database (" REPORT_DB ")\n"
 "  --quarantine DIR   unusable messages from stdin go here\n"
 "                     (" REPORT_QUARANTINE ")\n"
+"  --quarantine-size MB    at most this much in it (100)\n"
+"  --quarantine-days DAYS  older files there are deleted (30)\n"
 "  --alert-to ADDR    mail failures (ingest) or the digest to ADDR\n"
 "  --alert-from ADDR  sender of those mails (default: the MTA's choice)\n"
 "  --sendmail PATH    the sendmail program (" ALERT_SENDMAIL ")\n"
@@ -122,12 +124,14 @@ report_since(const char *arg, time_t *t, struct err *e)
 }
 
 enum { OPT_FILE = 256, OPT_MAILDIR, OPT_DB, OPT_QUARANTINE, OPT_ALERT_TO,
-	OPT_ALERT_FROM, OPT_SENDMAIL, OPT_SINCE, OPT_DOMAIN, OPT_JSON };
+	OPT_ALERT_FROM, OPT_SENDMAIL, OPT_SINCE, OPT_DOMAIN, OPT_JSON,
+	OPT_QSIZE, OPT_QDAYS };
 
 static int
 report_option(struct report_args *a, int ch, char *arg, struct err *e)
 {
 	size_t n;
+	long v;
 
 	switch (ch) {
 	case OPT_FILE:
@@ -141,6 +145,18 @@ report_option(struct report_args *a, int ch, char *arg, struct err *e)
 		return 0;
 	case OPT_QUARANTINE:
 		a->quarantine = arg;
+		return 0;
+	case OPT_QSIZE:
+		if (cmdopt_number("report", "--quarantine-size", arg, 1,
+		    1024 * 1024, &v) == -1)
+			return -2;
+		a->quarantine_size = (long long)v * 1024 * 1024;
+		return 0;
+	case OPT_QDAYS:
+		if (cmdopt_number("report", "--quarantine-days", arg, 1, 36500,
+		    &v) == -1)
+			return -2;
+		a->quarantine_age = (time_t)v * 86400;
 		return 0;
 	case OPT_SENDMAIL:
 		a->sendmail = arg;
@@ -180,6 +196,8 @@ report_parse(struct report_args *a, int argc, char **argv, struct err *e)
 		{ "maildir", required_argument, NULL, OPT_MAILDIR },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "quarantine", required_argument, NULL, OPT_QUARANTINE },
+		{ "quarantine-size", required_argument, NULL, OPT_QSIZE },
+		{ "quarantine-days", required_argument, NULL, OPT_QDAYS },
 		{ "alert-to", required_argument, NULL, OPT_ALERT_TO },
 		{ "alert-from", required_argument, NULL, OPT_ALERT_FROM },
 		{ "sendmail", required_argument, NULL, OPT_SENDMAIL },
@@ -222,19 +240,15 @@ report_fail(const struct err *e)
 	return exitcode_for(e->kind);
 }
 
-/* The stored summary; NULL with e set.  A missing database is no data. */
+/* The stored summary; NULL with e set (a missing database: ERR_INPUT). */
 static struct summary *
 report_load(const struct report_args *a, struct err *e)
 {
 	struct summary *s;
 	struct store *st;
 
-	if (access(a->db, F_OK) < 0) {
-		err_set_errno(e, ERR_INPUT, errno, "%s: no database (nothing "
-		    "ingested yet?)", a->db);
-		return NULL;
-	}
-	if ((st = store_open(a->db, e)) == NULL)
+	/* Read only: a file given here is never changed (no schema, no WAL). */
+	if ((st = store_open_readonly(a->db, e)) == NULL)
 		return NULL;
 	s = summary_new();
 	if (summary_load(s, st, a->since, a->domain, e) < 0) {

@@ -9,13 +9,17 @@
 
 #include "util/err.h"
 
-#define REPORT_DB "/var/lib/daneops/tlsrpt.sqlite"
-#define REPORT_QUARANTINE "/var/lib/daneops/quarantine"
+/* Owned by the daneops user, who runs the Postfix pipe (docs/report.md). */
+#define REPORT_DIR "/var/lib/daneops/tlsrpt"
+#define REPORT_DB REPORT_DIR "/tlsrpt.sqlite"
+#define REPORT_QUARANTINE REPORT_DIR "/quarantine"
 #define REPORT_MAX_FILES 1024           /* --file given more often */
 
 struct report_args {
 	const char *db;
 	const char *quarantine;
+	long long quarantine_size;      /* --quarantine-size, in bytes */
+	time_t quarantine_age;          /* --quarantine-days, in seconds */
 	const char *alert_to;
 	const char *alert_from;
 	const char *sendmail;
@@ -31,7 +35,7 @@ struct report_args {
 int report_ingest(struct report_args *a);
 
 /*
- * Log one line to stderr and syslog (the alias pipe's only witness: an MTA
+ * Log one line to stderr and syslog (the pipe's only witness: an MTA
  * discards the output of a pipe that exits 0).
  */
 void report_log(int prio, const char *fmt, ...)

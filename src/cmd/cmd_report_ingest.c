@@ -2,8 +2,8 @@
  * cmd_report_ingest - "daneops report ingest": store the TLS reports of
  * mail messages.
  *
- * The exit status is what an MTA needs from an alias pipe
- * (tls-reports: "|daneops report ingest"):
+ * The exit status is what an MTA needs from a pipe (Postfix's pipe(8)
+ * transport daneops-tlsrpt, contrib/postfix/):
  *   0   the message was stored, was a duplicate of a stored report, or
  *       holds nothing usable and was kept in the quarantine directory
  *       (a bounce would go to a sender who may be forged);
@@ -29,6 +29,7 @@
 #include "report/store.h"
 #include "report/summary.h"
 #include "report/tlsrpt.h"
+#include "report/tlsrpt_json.h"
 #include "util/fileio.h"
 #include "util/sbuf.h"
 #include "util/xalloc.h"
@@ -45,6 +46,7 @@ struct ingest {
 	struct report_args *a;
 	struct store *store;            /* opened when first needed */
 	int unusable;                   /* files that held no report */
+	int refused;                    /* the database was refused (input) */
 };
 
 /* Subject text: printable ASCII only, whatever the report says. */
@@ -101,13 +103,67 @@ ingest_store(struct ingest *in, const struct tlsrpt_report *r,
 {
 	int rc;
 
-	/* Any database trouble is temporary for an MTA: it keeps the mail. */
+	/*
+	 * Any database trouble is temporary for an MTA: it keeps the mail
+	 * until an administrator fixes it.  A database refused as unusable
+	 * (a symlink, a directory of another user) ends --file runs with 3.
+	 */
 	if (in->store == NULL &&
-	    (in->store = store_open(in->a->db, e)) == NULL)
+	    (in->store = store_open(in->a->db, e)) == NULL) {
+		in->refused = e->kind == ERR_INPUT;
 		return INGEST_TEMP;
+	}
 	if ((rc = store_add(in->store, r, json, time(NULL), e)) < 0)
 		return INGEST_TEMP;
 	return rc > 0 ? INGEST_STORED : INGEST_DUPLICATE;
+}
+
+/* Print and log one report that was stored or a duplicate. */
+static void
+ingest_said(const char *name, const struct tlsrpt_report *r,
+	enum ingest_res res)
+{
+	char *org = report_clean(r->organization, INGEST_SHOW);
+	char *id = report_clean(r->report_id, INGEST_SHOW);
+
+	printf("%s: %s %s %s: %zu policies, %lld failed sessions\n", name,
+	    res == INGEST_STORED ? "stored" : "duplicate of", org, id,
+	    r->npolicies, (long long)tlsrpt_report_failed(r));
+	syslog(LOG_INFO, "%s report %s from %s", res == INGEST_STORED ?
+	    "stored" : "duplicate", id, org);
+	free(org);
+	free(id);
+}
+
+/*
+ * Parse and re-serialise every report of m into r[] and json[]: all or
+ * nothing, so that a mail with one unreadable part is quarantined whole.
+ */
+static int
+ingest_parse(const char *name, const struct mime_report *m,
+	struct tlsrpt_report **r, char **json, struct err *e)
+{
+	struct err sub;
+	size_t i, n;
+	char part[64];
+
+	for (i = 0; i < m->nparts; i++) {
+		part[0] = '\0';
+		if (m->nparts > 1)
+			snprintf(part, sizeof(part), "report part %zu of %zu: ",
+			    i + 1, m->nparts);
+		r[i] = tlsrpt_parse(m->part[i].json, m->part[i].len, &sub);
+		if (r[i] == NULL)
+			return err_set(e, ERR_INPUT, "%s: %s%s: report: %s",
+			    name, part, m->part[i].how, sub.msg);
+		/* Only what was understood is kept (docs/report.md). */
+		json[i] = tlsrpt_json(r[i], TLSRPT_JSON_MAX, &n);
+		if (json[i] == NULL)
+			return err_set(e, ERR_INPUT, "%s: %s%s: the report is "
+			    "larger than %d bytes", name, part, m->part[i].how,
+			    TLSRPT_JSON_MAX);
+	}
+	return 0;
 }
 
 /* One message or report file; e is set unless stored or duplicate. */
@@ -115,11 +171,12 @@ static enum ingest_res
 ingest_one(struct ingest *in, const char *name, const char *data,
 	size_t len, struct err *e)
 {
-	struct tlsrpt_report *r;
+	struct tlsrpt_report *r[MIME_MAX_REPORTS] = { NULL };
+	char *json[MIME_MAX_REPORTS] = { NULL };
+	enum ingest_res res = INGEST_DUPLICATE, one;
 	struct mime_report m;
-	enum ingest_res res;
-	char *org, *id;
 	struct err sub;
+	size_t i;
 
 	if (mime_plugin_extract(data, len, &m, &sub) < 0) {
 		/* No daneops-mime plugin: the MTA keeps the message. */
@@ -130,29 +187,25 @@ ingest_one(struct ingest *in, const char *name, const char *data,
 		err_set(e, ERR_INPUT, "%s: %s", name, sub.msg);
 		return INGEST_UNUSABLE;
 	}
-	if ((r = tlsrpt_parse(m.json, m.len, &sub)) == NULL) {
-		err_set(e, ERR_INPUT, "%s: %s: report: %s", name, m.how,
-		    sub.msg);
-		mime_report_clear(&m);
-		return INGEST_UNUSABLE;
+	if (ingest_parse(name, &m, r, json, e) < 0)
+		res = INGEST_UNUSABLE;
+	/* Each report in its own transaction: a retry finds duplicates. */
+	for (i = 0; i < m.nparts && res != INGEST_UNUSABLE; i++) {
+		if ((one = ingest_store(in, r[i], json[i], e)) == INGEST_TEMP) {
+			res = INGEST_TEMP;
+			break;
+		}
+		ingest_said(name, r[i], one);
+		if (one == INGEST_STORED)
+			res = INGEST_STORED;
+		if (one == INGEST_STORED && tlsrpt_report_failed(r[i]) > 0 &&
+		    in->a->alert_to != NULL)
+			ingest_alert(in, r[i]);
 	}
-	res = ingest_store(in, r, m.json, e);
-	if (res != INGEST_TEMP) {
-		org = report_clean(r->organization, INGEST_SHOW);
-		id = report_clean(r->report_id, INGEST_SHOW);
-		printf("%s: %s %s %s: %zu policies, %lld failed sessions\n",
-		    name, res == INGEST_STORED ? "stored" : "duplicate of",
-		    org, id, r->npolicies,
-		    (long long)tlsrpt_report_failed(r));
-		syslog(LOG_INFO, "%s report %s from %s", res == INGEST_STORED ?
-		    "stored" : "duplicate", id, org);
-		free(org);
-		free(id);
+	for (i = 0; i < m.nparts; i++) {
+		tlsrpt_report_free(r[i]);
+		free(json[i]);
 	}
-	if (res == INGEST_STORED && tlsrpt_report_failed(r) > 0 &&
-	    in->a->alert_to != NULL)
-		ingest_alert(in, r);
-	tlsrpt_report_free(r);
 	mime_report_clear(&m);
 	return res;
 }
@@ -187,7 +240,7 @@ ingest_read_stdin(struct sbuf *b, int *more, struct err *e)
 	}
 }
 
-/* The alias pipe: one message on standard input. */
+/* The MTA's pipe: one message on standard input. */
 static int
 ingest_stdin(struct ingest *in)
 {
@@ -213,7 +266,10 @@ ingest_stdin(struct ingest *in)
 	if (res == INGEST_UNUSABLE) {
 		struct err qe;
 
-		path = quarantine_save(in->a->quarantine, b.data, b.len,
+		struct quarantine_opts qo = { in->a->quarantine,
+			in->a->quarantine_size, in->a->quarantine_age, 0 };
+
+		path = quarantine_save(&qo, b.data, b.len,
 		    more ? STDIN_FILENO : -1, &qe);
 		if (path == NULL) {
 			report_log(LOG_ERR, "%s; %s (exit 75: try again)",
@@ -248,6 +304,9 @@ ingest_file(struct ingest *in, const char *path)
 	if (res == INGEST_UNUSABLE) {
 		cmd_error("report", "%s", e.msg);
 		in->unusable++;
+	} else if (res == INGEST_TEMP && in->refused) {
+		cmd_error("report", "%s", e.msg);
+		return -1;
 	} else if (res == INGEST_TEMP) {
 		cmd_error("report", "%s (exit 75: try again)", e.msg);
 		return -1;
@@ -295,11 +354,11 @@ ingest_batch(struct ingest *in)
 
 	for (i = 0; i < in->a->nfiles; i++)
 		if (ingest_file(in, in->a->files[i]) < 0)
-			return EXIT_TEMPFAIL;
+			return in->refused ? EXIT_UNCHECKED : EXIT_TEMPFAIL;
 	if (in->a->maildir != NULL) {
 		if (ingest_maildir_sub(in, in->a->maildir, "new", &seen) < 0 ||
 		    ingest_maildir_sub(in, in->a->maildir, "cur", &seen) < 0)
-			return EXIT_TEMPFAIL;
+			return in->refused ? EXIT_UNCHECKED : EXIT_TEMPFAIL;
 		if (seen == 0) {
 			cmd_error("report", "%s: not a maildir (no readable new/ "
 			    "or cur/)", in->a->maildir);
@@ -312,7 +371,7 @@ ingest_batch(struct ingest *in)
 int
 report_ingest(struct report_args *a)
 {
-	struct ingest in = { a, NULL, 0 };
+	struct ingest in = { a, NULL, 0, 0 };
 	int rc;
 
 	if (a->json || a->since != 0 || a->domain != NULL) {

@@ -7,11 +7,15 @@
  *   roll run [--dry-run] advance every lineage as far as is safe now
  *   roll status [--json] keys, records per authoritative server, waits
  *   roll init NAME       set reuse_key in certbot's renewal/NAME.conf
- *   roll newkey NAME     start a rollover to the pre-published next key
+ *                        (no configuration file needed)
+ *   roll newkey NAME [--cancel]  start (withdraw) a rollover to the
+ *                        pre-published next key
  *
- * Exit status: 0 done (or only waiting), 2 usage, 3 a lineage failed (the
- * message says what to fix), 75 another run holds the lock or a provider
- * failure persisted (try again later).
+ * Exit status: 0 done (or only waiting), 1 (run) a lineage is blocked or
+ * its hand-off failed max_failures times in a row (the timer unit shows a
+ * failure), 2 usage, 3 a lineage failed (the message says what to fix),
+ * 75 another run holds the lock, or a provider or certbot failure that the
+ * next run retries.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,12 +24,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "cmd/cmd.h"
 #include "roll/certbot.h"
 #include "roll/conf.h"
+#include "roll/handoff.h"
 #include "roll/lock.h"
 #include "roll/run.h"
 #include "util/xalloc.h"
@@ -35,18 +41,22 @@ static const char roll_usage_text[] =
 "       daneops roll run [--dry-run] [--config FILE] [--lineage NAME]\n"
 "       daneops roll status [--json] [--config FILE] [--lineage NAME]\n"
 "       daneops roll init NAME [--config FILE] [--certbot-dir DIR]\n"
-"       daneops roll newkey NAME [--config FILE]\n"
+"       daneops roll newkey NAME [--cancel] [--config FILE]\n"
 "\n"
 "  --config FILE      configuration (default " CONF_DEFAULT_PATH ")\n"
 "  --lineage NAME     only this lineage\n"
 "  --dry-run          plan, do nothing (as 'roll plan')\n"
 "  --json             status as JSON\n"
+"  --cancel           newkey: withdraw the rollover (undo a hand-off\n"
+"                     certbot has not completed)\n"
 "  --certbot-dir DIR  certbot's directory (default from the\n"
 "                     configuration, else /etc/letsencrypt)\n"
 "  -h, --help         this help\n"
 "\n"
-"Exit status: 0 done or waiting, 2 bad usage, 3 a lineage failed,\n"
-"75 another run holds the lock or a provider failure persisted.\n"
+"Exit status: 0 done or waiting, 1 (run) a lineage is blocked or its\n"
+"hand-off failed max_failures times in a row, 2 bad usage, 3 a lineage\n"
+"failed, 75 another run holds the lock or a failure that the next run\n"
+"retries (provider, certbot).\n"
 "See daneops-roll(1) and daneops.conf(5).\n";
 
 struct roll_args {
@@ -55,9 +65,11 @@ struct roll_args {
 	const char *certbot_dir;
 	int dry_run;
 	int json;
+	int cancel;
 };
 
-enum { OPT_CONFIG = 256, OPT_LINEAGE, OPT_DRY, OPT_JSON, OPT_CERTBOT };
+enum { OPT_CONFIG = 256, OPT_LINEAGE, OPT_DRY, OPT_JSON, OPT_CERTBOT,
+	OPT_CANCEL };
 
 static const struct option roll_longopts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -65,6 +77,7 @@ static const struct option roll_longopts[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "certbot-dir", required_argument, NULL, OPT_CERTBOT },
+	{ "cancel", no_argument, NULL, OPT_CANCEL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -94,6 +107,9 @@ roll_parse(struct roll_args *a, int argc, char **argv)
 			break;
 		case OPT_CERTBOT:
 			a->certbot_dir = optarg;
+			break;
+		case OPT_CANCEL:
+			a->cancel = 1;
 			break;
 		case 'h':
 			return 1;
@@ -151,6 +167,24 @@ roll_print_plan(const struct run_lin *rl)
 		printf("  nothing to do\n");
 }
 
+/* The hand-off's failures and backoff, and an open journal. */
+static void
+roll_print_failures(const struct run_lin *rl)
+{
+	char when[32];
+
+	if (rl->failures > 0)
+		printf("  hand-off failed %d time%s in a row (runs fail from %ld); "
+		    "next attempt after %s; last error: %s\n", rl->failures,
+		    rl->failures == 1 ? "" : "s", rl->max_failures,
+		    roll_time(rl->next_attempt, when, sizeof(when)),
+		    rl->last_error != NULL ? rl->last_error : "unknown");
+	if (rl->handoff_started != 0)
+		printf("  hand-off journal: started %s by a run that was killed; "
+		    "the next run finishes or undoes it\n",
+		    roll_time(rl->handoff_started, when, sizeof(when)));
+}
+
 static void
 roll_print_lin(const struct run_lin *rl, int status)
 {
@@ -159,10 +193,18 @@ roll_print_lin(const struct run_lin *rl, int status)
 
 	printf("lineage %s: current %s, source %s, next %s\n", rl->name,
 	    roll_short(rl->cur), roll_short(rl->src), roll_short(rl->next));
+	if (rl->adopted)
+		printf("  adopt: no deployed files yet, and every endpoint "
+		    "presents the source's key %s already: it is deployed at "
+		    "once, without a hold\n", roll_short(rl->src));
 	for (i = 0; i < rl->ndone; i++)
 		printf("  done: %s\n", rl->done[i]);
+	roll_print_failures(rl);
 	if (status) {
-		printf("  hold: %ld s\n", rl->hold);
+		if (rl->hold_why != NULL)
+			printf("  %s\n", rl->hold_why);
+		else
+			printf("  hold: %ld s\n", rl->hold);
 		if (rl->next[0] != '\0')
 			printf("  next key file: %s\n", rl->next_path);
 		for (i = 0; i < rl->nat_provider; i++)
@@ -209,6 +251,9 @@ roll_json_lin(const struct run_lin *rl)
 	json_object_set_new(o, "next", rl->next[0] ? json_string(rl->next) :
 	    json_null());
 	json_object_set_new(o, "hold_seconds", json_integer(rl->hold));
+	json_object_set_new(o, "hold_why", rl->hold_why != NULL ?
+	    json_string(rl->hold_why) : json_null());
+	json_object_set_new(o, "adopted", json_boolean(rl->adopted));
 	json_object_set_new(o, "next_key_file", rl->next[0] != '\0' ?
 	    json_string(rl->next_path) : json_null());
 	json_object_set_new(o, "provider_records",
@@ -242,8 +287,19 @@ roll_json_lin(const struct run_lin *rl)
 		json_array_append_new(plan, pa);
 	}
 	json_object_set_new(o, "plan", plan);
+	json_object_set_new(o, "failures", json_integer(rl->failures));
+	json_object_set_new(o, "last_error", rl->last_error != NULL ?
+	    json_string(rl->last_error) : json_null());
+	json_object_set_new(o, "next_attempt", rl->next_attempt != 0 ?
+	    json_integer(rl->next_attempt) : json_null());
+	json_object_set_new(o, "handoff_started", rl->handoff_started != 0 ?
+	    json_integer(rl->handoff_started) : json_null());
+	json_object_set_new(o, "blocked", json_boolean(rl->blocked));
+	/* this run's error, else the hand-off's while it keeps failing */
 	json_object_set_new(o, "error", rl->failed ?
-	    json_string(rl->err.msg) : json_null());
+	    json_string(rl->err.msg) : rl->failures > 0 &&
+	    rl->last_error != NULL ? json_string(rl->last_error) :
+	    json_null());
 	return o;
 }
 
@@ -266,12 +322,34 @@ roll_print_json(const struct run_report *r)
 	return 0;
 }
 
+/*
+ * A run that left a lineage blocked, or whose hand-off keeps failing, must
+ * fail the timer's unit (exit 1) even though it waits safely.
+ */
+static int
+roll_stuck(const struct run_lin *rl)
+{
+	if (rl->blocked) {
+		cmd_error("roll", "lineage %s is blocked: see the plan; the "
+		    "services keep the deployed files", rl->name);
+		return 1;
+	}
+	if (rl->failures > 0 && rl->failures >= rl->max_failures) {
+		cmd_error("roll", "lineage %s: the hand-off failed %d times in a "
+		    "row (max_failures %ld); last error: %s", rl->name,
+		    rl->failures, rl->max_failures, rl->last_error != NULL ?
+		    rl->last_error : "unknown");
+		return 1;
+	}
+	return 0;
+}
+
 /* Print a report; the exit status from the lineages' errors. */
 static int
-roll_report(const struct run_report *r, int status, int json)
+roll_report(const struct run_report *r, int status, int json, int execute)
 {
 	size_t i;
-	int rc = EXIT_PASS, x;
+	int rc = EXIT_PASS, x, stuck = 0;
 
 	if (json && roll_print_json(r) < 0) {
 		cmd_error("roll", "cannot encode JSON");
@@ -280,6 +358,8 @@ roll_report(const struct run_report *r, int status, int json)
 	for (i = 0; i < r->nlins; i++) {
 		if (!json)
 			roll_print_lin(&r->lins[i], status);
+		if (execute && roll_stuck(&r->lins[i]))
+			stuck = 1;
 		if (!r->lins[i].failed)
 			continue;
 		cmd_error("roll", "lineage %s: %s%s", r->lins[i].name,
@@ -292,6 +372,9 @@ roll_report(const struct run_report *r, int status, int json)
 		if (rc == EXIT_PASS || x == EXIT_UNCHECKED)
 			rc = x;
 	}
+	/* 3 (fix something) before 1 (stuck) before 75 (try again) */
+	if (stuck && rc != EXIT_UNCHECKED)
+		rc = EXIT_FAILED;
 	return rc;
 }
 
@@ -322,18 +405,19 @@ roll_walk(struct conf *c, const struct roll_args *a, int execute, int status)
 		cmd_error("roll", "%s", e.msg);
 		return exitcode_for(e.kind);
 	}
-	rc = roll_report(r, status, a->json);
+	rc = roll_report(r, status, a->json, execute);
 	run_report_free(r);
 	lock_free(lk);
 	return rc;
 }
 
+/* c may be NULL: init only edits certbot's file and needs no configuration. */
 static int
 roll_init(struct conf *c, const struct roll_args *a, const char *name)
 {
-	struct conf_lineage *l = conf_lineage_find(c, name);
+	struct conf_lineage *l = c != NULL ? conf_lineage_find(c, name) : NULL;
 	const char *dir = a->certbot_dir != NULL ? a->certbot_dir :
-	    c->certbot_dir;
+	    c != NULL ? c->certbot_dir : CONF_CERTBOT_DIR;
 	const char *cb = l != NULL && l->certbot != NULL ? l->certbot : name;
 	struct err e;
 
@@ -348,10 +432,11 @@ roll_init(struct conf *c, const struct roll_args *a, const char *name)
 }
 
 static int
-roll_newkey(struct conf *c, const char *name)
+roll_newkey(struct conf *c, const char *name, int cancel)
 {
 	struct lock *lk;
 	struct err e;
+	char *what = NULL;
 	int rc;
 
 	err_clear(&e);
@@ -364,15 +449,16 @@ roll_newkey(struct conf *c, const char *name)
 		cmd_error("roll", "%s", e.msg);
 		return exitcode_for(e.kind);
 	}
-	rc = run_newkey(c, name, &e);
+	rc = handoff_request(c, name, cancel, &what, &e);
 	lock_free(lk);
 	if (rc < 0) {
 		cmd_error("roll", "newkey %s: %s", name, e.msg);
-		return exitcode_for(e.kind);
+		rc = exitcode_for(e.kind);
+		return rc == EXIT_USAGE && e.kind != ERR_USAGE ? EXIT_UNCHECKED :
+		    rc;
 	}
-	printf("lineage %s: rollover requested; 'daneops roll run' hands the "
-	    "next key over once its records have been served long enough\n",
-	    name);
+	printf("lineage %s: %s\n", name, what);
+	free(what);
 	return EXIT_PASS;
 }
 
@@ -401,7 +487,14 @@ cmd_roll(int argc, char **argv)
 		cmd_error("roll", "%s: wrong number of arguments", sub);
 		return EXIT_USAGE;
 	}
+	if (a.cancel && strcmp(sub, "newkey") != 0) {
+		cmd_error("roll", "%s: --cancel is for newkey", sub);
+		return EXIT_USAGE;
+	}
 	err_clear(&e);
+	if (strcmp(sub, "init") == 0 && access(a.config, F_OK) < 0 &&
+	    errno == ENOENT)
+		return roll_init(NULL, &a, argv[1 + optind]);
 	if ((c = conf_load(a.config, &e)) == NULL) {
 		cmd_error("roll", "%s", e.msg);
 		return EXIT_UNCHECKED;
@@ -415,7 +508,7 @@ cmd_roll(int argc, char **argv)
 	else if (strcmp(sub, "init") == 0)
 		rc = roll_init(c, &a, argv[1 + optind]);
 	else if (strcmp(sub, "newkey") == 0)
-		rc = roll_newkey(c, argv[1 + optind]);
+		rc = roll_newkey(c, argv[1 + optind], a.cancel);
 	else {
 		cmd_error("roll", "unknown subcommand '%s'", sub);
 		fputs(roll_usage_text, stderr);

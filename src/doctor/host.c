@@ -182,6 +182,30 @@ maincf_read(struct maincf *m, const char *text)
 	sbuf_free(&logical);
 }
 
+/* The settings doctor/ingest.c needs, expanded from m. */
+static void
+host_maincf_more(struct host *h, const struct maincf *m, struct sbuf *b)
+{
+	static const char *const names[] = { "$transport_maps",
+	    "$local_recipient_maps", "$virtual_mailbox_domains",
+	    "$virtual_mailbox_maps" };
+	struct host_list *lists[] = { &h->transport_maps,
+	    &h->local_recipient_maps, &h->virtual_mailbox_domains,
+	    &h->virtual_mailbox_maps };
+	size_t i;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		sbuf_reset(b);
+		maincf_expand(m, names[i], b, 0);
+		host_list_split(lists[i], b->data != NULL ? b->data : "");
+	}
+	sbuf_reset(b);
+	maincf_expand(m, "$default_privs", b, 0);
+	free(h->default_privs);
+	h->default_privs = xstrdup(b->data != NULL && b->data[0] != '\0' ?
+	    b->data : "nobody");
+}
+
 void
 host_parse_main_cf(struct host *h, const char *text, const char *hostname)
 {
@@ -202,6 +226,12 @@ host_parse_main_cf(struct host *h, const char *text, const char *hostname)
 	    "$myhostname, localhost.$mydomain, localhost");
 	maincf_set(&m, "alias_maps", 10, "hash:/etc/aliases");
 	maincf_set(&m, "alias_database", 14, "hash:/etc/aliases");
+	maincf_set(&m, "transport_maps", 14, "");
+	maincf_set(&m, "local_recipient_maps", 20,
+	    "proxy:unix:passwd.byname $alias_maps");
+	maincf_set(&m, "virtual_mailbox_maps", 20, "");
+	maincf_set(&m, "virtual_mailbox_domains", 23, "$virtual_mailbox_maps");
+	maincf_set(&m, "default_privs", 13, "nobody");
 	maincf_read(&m, text);
 	sbuf_init(&b, MAINCF_MAX_VALUE);
 	maincf_expand(&m, "$myhostname", &b, 0);
@@ -220,6 +250,7 @@ host_parse_main_cf(struct host *h, const char *text, const char *hostname)
 	sbuf_reset(&b);
 	maincf_expand(&m, "$alias_database", &b, 0);
 	host_list_split(&h->alias_database, b.data != NULL ? b.data : "");
+	host_maincf_more(h, &m, &b);
 	sbuf_free(&b);
 	for (i = 0; i < m.n; i++) {
 		free(m.name[i]);
@@ -288,7 +319,9 @@ host_postconf(struct host *h, const char *prog, struct err *e)
 	struct sbuf out;
 	char *dir = host_path(h, "/etc/postfix"), *line;
 	char *argv[] = { (char *)prog, "-c", dir, "-h", "-x", "myhostname",
-	    "mydomain", "mydestination", "alias_maps", "alias_database", NULL };
+	    "mydomain", "mydestination", "alias_maps", "alias_database",
+	    "transport_maps", "local_recipient_maps", "virtual_mailbox_domains",
+	    "virtual_mailbox_maps", "default_privs", NULL };
 
 	sbuf_init(&out, HOST_OUTPUT_MAX);
 	if (host_run(argv, &out, e) < 0) {
@@ -304,15 +337,24 @@ host_postconf(struct host *h, const char *prog, struct err *e)
 	free(line);
 	host_list_split(&h->alias_database, line = host_line(out.data, 4));
 	free(line);
+	host_list_split(&h->transport_maps, line = host_line(out.data, 5));
+	free(line);
+	host_list_split(&h->local_recipient_maps, line = host_line(out.data, 6));
+	free(line);
+	host_list_split(&h->virtual_mailbox_domains,
+	    line = host_line(out.data, 7));
+	free(line);
+	host_list_split(&h->virtual_mailbox_maps, line = host_line(out.data, 8));
+	free(line);
+	h->default_privs = host_line(out.data, 9);
 	h->used_postconf = 1;
 	sbuf_free(&out);
 	free(dir);
 	return 0;
 }
 
-/* Forget what a failed postconf run left. */
-static void
-host_reset(struct host *h)
+void
+host_settings_free(struct host *h)
 {
 	free(h->myhostname);
 	free(h->mydomain);
@@ -320,6 +362,19 @@ host_reset(struct host *h)
 	host_list_free(&h->mydestination);
 	host_list_free(&h->alias_maps);
 	host_list_free(&h->alias_database);
+	host_list_free(&h->transport_maps);
+	host_list_free(&h->local_recipient_maps);
+	host_list_free(&h->virtual_mailbox_domains);
+	host_list_free(&h->virtual_mailbox_maps);
+	free(h->default_privs);
+	h->default_privs = NULL;
+}
+
+/* Forget what a failed postconf run left. */
+static void
+host_reset(struct host *h)
+{
+	host_settings_free(h);
 	h->used_postconf = 0;
 }
 
@@ -411,10 +466,6 @@ host_free(struct host *h)
 		return;
 	free(h->root);
 	free(h->postconf_error);
-	free(h->myhostname);
-	free(h->mydomain);
-	host_list_free(&h->mydestination);
-	host_list_free(&h->alias_maps);
-	host_list_free(&h->alias_database);
+	host_settings_free(h);
 	free(h);
 }

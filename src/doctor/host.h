@@ -43,6 +43,12 @@ struct host {
 	struct host_list mydestination;
 	struct host_list alias_maps;
 	struct host_list alias_database;
+	/* Where report mail goes (doctor/ingest.c). */
+	struct host_list transport_maps;
+	struct host_list local_recipient_maps;
+	struct host_list virtual_mailbox_domains;
+	struct host_list virtual_mailbox_maps;
+	char *default_privs;    /* who runs pipes of root-owned alias maps */
 };
 
 /*
@@ -70,6 +76,9 @@ int host_is_local_domain(const struct host *h, const char *name);
  */
 void host_parse_main_cf(struct host *h, const char *text,
 	const char *hostname);
+
+/* Free the Postfix settings of h (what host_parse_main_cf fills in). */
+void host_settings_free(struct host *h);
 
 /* Split a Postfix list ("a, b c") into l (at most HOST_MAX_LIST). */
 void host_list_split(struct host_list *l, const char *s);

@@ -12,6 +12,7 @@
 #include <event2/event.h>
 
 #include "dns/dns_answer.h"
+#include "doctor/ingest.h"
 #include "util/xalloc.h"
 
 static void
@@ -149,16 +150,6 @@ rua_parse(const char *txt, char **addrs, size_t max)
 	return (int)n;
 }
 
-/* 1 for a pipe into "daneops report ingest" (any path to daneops). */
-static int
-rua_is_ingest(const char *cmd)
-{
-	const char *d = strstr(cmd, "daneops");
-	const char *r = d != NULL ? strstr(d, " report") : NULL;
-
-	return r != NULL && strstr(r, " ingest") != NULL;
-}
-
 static void
 rua_follow(struct aliasmap *am, const char *domain, const char *addr,
 	struct findings *f)
@@ -166,7 +157,7 @@ rua_follow(struct aliasmap *am, const char *domain, const char *addr,
 	struct alias_resolution r;
 	const char *at = strrchr(addr, '@');
 	size_t i, good = 0;
-	char fix[1024];
+	char *fix;
 
 	if (at == NULL || (!host_is_local_domain(am->h, at + 1) &&
 	    strcasecmp(at + 1, "localhost") != 0)) {
@@ -177,12 +168,15 @@ rua_follow(struct aliasmap *am, const char *domain, const char *addr,
 		    domain, addr);
 		return;
 	}
+	/* The pipe(8) transport of docs/report.md; ingest.c checks it. */
+	if (ingest_routed(am->h, addr))
+		return;
 	aliases_resolve(&am->env, addr, &r);
 	aliasmap_report(am, f, addr, &r, "TLS reports are lost");
 	for (i = 0; i < r.nleaves; i++) {
 		switch (r.leaves[i].kind) {
 		case ALIAS_PIPE:
-			if (rua_is_ingest(r.leaves[i].what))
+			if (ingest_is_cmd(r.leaves[i].what))
 				good++;
 			else
 				findings_add(f, FINDING_INFO, "rua-pipe", addr,
@@ -201,13 +195,11 @@ rua_follow(struct aliasmap *am, const char *domain, const char *addr,
 		}
 	}
 	if (good == 0) {
-		snprintf(fix, sizeof(fix), "add \"%.*s: \\\"|/usr/bin/daneops "
-		    "report ingest\\\"\" to %s, then run newaliases",
-		    (int)(at - addr), addr, am->main_path != NULL ?
-		    am->main_path : "/etc/aliases");
+		fix = ingest_setup(am->h, addr);
 		findings_add(f, FINDING_ERROR, "rua-unreachable", addr, fix,
 		    "%s (the rua of _smtp._tls.%s) reaches no mailbox and no "
 		    "daneops report ingest pipe", addr, domain);
+		free(fix);
 	}
 	alias_resolution_free(&r);
 }
@@ -232,8 +224,8 @@ rua_check(struct aliasmap *am, const char *domain, const struct rua_txt *t,
 	}
 	if (records == 0) {
 		snprintf(fix, sizeof(fix), "publish %s TXT \"v=TLSRPTv1; "
-		    "rua=mailto:tls-reports@%s\" and alias tls-reports to "
-		    "\"|/usr/bin/daneops report ingest\"", subj, domain);
+		    "rua=mailto:tls-reports@%s\" and route that address to "
+		    "daneops report ingest (docs/report.md)", subj, domain);
 		findings_add(f, FINDING_INFO, "tlsrpt-missing", subj, fix,
 		    "no TLSRPT record: senders send %s no TLS reports", domain);
 	} else if (!t->secure)

@@ -12,15 +12,11 @@
  * JSON on standard output ({"records": [...]} for list, {"ok": true} for
  * changes, {"error": "...", "temporary": true|false} on failure) and its
  * exit status: 0 done, 75 (EX_TEMPFAIL) try again, anything else a
- * permanent failure.  It runs without a shell (posix_spawn), in a process
+ * permanent failure.  It runs without a shell (util/spawn), in a process
  * group of its own, which is killed when the call's timeout passes;
  * standard output is capped at EXEC_OUT_MAX.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +25,10 @@
 #include <unistd.h>
 
 #include "provider/provider_impl.h"
-#include "util/sbuf.h"
+#include "util/spawn.h"
 #include "util/xalloc.h"
 
 #define EXEC_OUT_MAX (1024 * 1024)
-#define EXEC_ERR_MAX 4096
 #define EXEC_TEMPFAIL 75
 
 extern char **environ;
@@ -45,11 +40,7 @@ struct pexec {
 
 /* What one run of the command produced. */
 struct exec_run {
-	struct sbuf out;
-	struct sbuf err;
-	int status;             /* from waitpid */
-	int timed_out;
-	int too_big;
+	struct spawn_result sr;
 };
 
 static const char *const exec_keys[] = {
@@ -122,170 +113,34 @@ exec_env_free(char **env)
 	free(env);
 }
 
-/* Start argv with pipes to its stdin/stdout/stderr; fds[] gets our ends. */
-static pid_t
-exec_spawn(struct provider *p, char **argv, int fds[3], struct err *e)
-{
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, def;
-	char **env;
-	pid_t pid = -1;
-	int rc;
-
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
-	    pipe2(errp, O_CLOEXEC) < 0) {
-		err_set_errno(e, ERR_SYSTEM, errno, "exec provider: pipe");
-		goto out;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	/* Its own process group, so a timeout kills its children too. */
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &def);
-	env = exec_env(p);
-	rc = posix_spawn(&pid, argv[0], &fa, &attr, argv, env);
-	exec_env_free(env);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	if (rc != 0) {
-		pid = -1;
-		err_set_errno(e, ERR_INPUT, rc, "exec provider: cannot run %s",
-		    argv[0]);
-	}
-out:
-	fds[0] = in[1];
-	fds[1] = out[0];
-	fds[2] = errp[0];
-	if (in[0] >= 0)
-		close(in[0]);
-	if (out[1] >= 0)
-		close(out[1]);
-	if (errp[1] >= 0)
-		close(errp[1]);
-	if (pid < 0)
-		for (rc = 0; rc < 3; rc++)
-			if (fds[rc] >= 0)
-				close(fds[rc]);
-	return pid;
-}
-
-/* Read what fd has into b (capped); returns 0 at EOF, 1 otherwise. */
-static int
-exec_read(int fd, struct sbuf *b, int *too_big)
-{
-	char buf[4096];
-	ssize_t n = read(fd, buf, sizeof(buf));
-
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 1 : 0;
-	if (n == 0)
-		return 0;
-	if (sbuf_add(b, buf, (size_t)n) < 0 && too_big != NULL)
-		*too_big = 1;
-	return 1;
-}
-
-/* Feed input, collect output, until both outputs end or time is up. */
-static void
-exec_io(int fds[3], const char *input, uint64_t deadline,
-	struct exec_run *run)
-{
-	size_t off = 0, len = strlen(input);
-	struct pollfd pfd[3];
-	uint64_t now;
-	nfds_t i;
-	ssize_t w;
-
-	for (i = 0; i < 3; i++)
-		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
-	while ((fds[0] >= 0 || fds[1] >= 0 || fds[2] >= 0) && !run->too_big) {
-		if ((now = provider_now_ms()) >= deadline) {
-			run->timed_out = 1;
-			break;
-		}
-		for (i = 0; i < 3; i++) {
-			pfd[i].fd = fds[i];
-			pfd[i].events = i == 0 ? POLLOUT : POLLIN;
-		}
-		if (poll(pfd, 3, (int)(deadline - now)) < 0 && errno != EINTR)
-			break;
-		if (fds[0] >= 0 && pfd[0].revents != 0) {
-			w = write(fds[0], input + off, len - off);
-			if (w > 0)
-				off += (size_t)w;
-			if (off == len || (w < 0 && errno != EAGAIN)) {
-				close(fds[0]);
-				fds[0] = -1;
-			}
-		}
-		for (i = 1; i < 3; i++)
-			if (fds[i] >= 0 && pfd[i].revents != 0 &&
-			    !exec_read(fds[i], i == 1 ? &run->out : &run->err,
-			    i == 1 ? &run->too_big : NULL)) {
-				close(fds[i]);
-				fds[i] = -1;
-			}
-	}
-	for (i = 0; i < 3; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-}
-
-/* Reap pid, killing its group if it outlives the deadline. */
-static void
-exec_reap(pid_t pid, uint64_t deadline, struct exec_run *run)
-{
-	struct timespec ts = { 0, 10 * 1000000L };
-
-	if (run->timed_out || run->too_big)
-		kill(-pid, SIGKILL);
-	while (waitpid(pid, &run->status, WNOHANG) == 0) {
-		if (provider_now_ms() >= deadline) {
-			run->timed_out = 1;
-			kill(-pid, SIGKILL);
-			waitpid(pid, &run->status, 0);
-			break;
-		}
-		nanosleep(&ts, NULL);
-	}
-}
-
-/* Run the command once.  SIGPIPE is held so a command that does not read
- * its input cannot kill us; a pending one is consumed afterwards. */
+/* Run the command once (util/spawn: no shell, own group, deadline). */
 static int
 exec_run_once(struct provider *p, char **argv, const char *input,
 	uint64_t deadline, struct exec_run *run, struct err *e)
 {
-	struct timespec zero = { 0, 0 };
-	sigset_t pipe_set, old, pend;
-	int fds[3], had;
-	pid_t pid;
+	struct spawn_opts so;
+	uint64_t now = provider_now_ms();
+	char **env = exec_env(p);
+	int rc;
 
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &pipe_set, &old);
-	sigpending(&pend);
-	had = sigismember(&pend, SIGPIPE);
-	if ((pid = exec_spawn(p, argv, fds, e)) >= 0) {
-		exec_io(fds, input, deadline, run);
-		exec_reap(pid, deadline, run);
+	memset(&so, 0, sizeof(so));
+	so.argv = argv;
+	so.envp = env;
+	so.input = input;
+	so.input_len = strlen(input);
+	so.capture_out = 1;
+	so.out_max = EXEC_OUT_MAX;
+	so.timeout_ms = deadline > now ? (long)(deadline - now) : 1;
+	so.grace_ms = 1000;
+	rc = spawn_run(&so, &run->sr, e);
+	exec_env_free(env);
+	if (rc < 0) {
+		char msg[ERR_MSG_MAX];
+
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		return err_set(e, ERR_INPUT, "exec provider: %s", msg);
 	}
-	sigpending(&pend);
-	if (!had && sigismember(&pend, SIGPIPE))
-		sigtimedwait(&pipe_set, NULL, &zero);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return pid < 0 ? -1 : 0;
+	return 0;
 }
 
 /* The command's own words: JSON "error", else its first stderr line. */
@@ -295,10 +150,10 @@ exec_reason(const struct exec_run *run, json_t *j, char *buf, size_t len)
 	const char *msg = json_string_value(json_object_get(j, "error"));
 	size_t n;
 
-	if (msg == NULL && run->err.len > 0) {
-		n = strcspn(run->err.data, "\n");
+	if (msg == NULL && run->sr.err.len > 0) {
+		n = strcspn(run->sr.err.data, "\n");
 		snprintf(buf, len, "%.*s", (int)(n < 200 ? n : 200),
-		    run->err.data);
+		    run->sr.err.data);
 		return;
 	}
 	snprintf(buf, len, "%.200s", msg != NULL ? msg : "no reason given");
@@ -318,19 +173,19 @@ exec_judge(struct provider *p, const char *what, struct exec_run *run,
 	int code, temp, obj;
 
 	*out = NULL;
-	if (run->timed_out) {
+	if (run->sr.timed_out) {
 		err_set(e, ERR_TEMP, "exec provider: %s %s: timed out, killed",
 		    st->command, what);
 		return 1;
 	}
-	if (run->too_big)
+	if (run->sr.out_too_big)
 		return err_set(e, ERR_INPUT, "exec provider: %s %s: more than "
 		    "%d bytes of output", st->command, what, EXEC_OUT_MAX);
-	if (WIFSIGNALED(run->status))
+	if (WIFSIGNALED(run->sr.status))
 		return err_set(e, ERR_INPUT, "exec provider: %s %s: killed by "
-		    "signal %d", st->command, what, WTERMSIG(run->status));
-	code = WEXITSTATUS(run->status);
-	j = run->out.len > 0 ? json_loadb(run->out.data, run->out.len,
+		    "signal %d", st->command, what, WTERMSIG(run->sr.status));
+	code = WEXITSTATUS(run->sr.status);
+	j = run->sr.out.len > 0 ? json_loadb(run->sr.out.data, run->sr.out.len,
 	    JSON_REJECT_DUPLICATES, NULL) : NULL;
 	temp = code == EXEC_TEMPFAIL ||
 	    json_is_true(json_object_get(j, "temporary"));
@@ -365,13 +220,10 @@ exec_call(struct provider *p, char **argv, const char *input, json_t **out,
 	provider_retry_start(&rt, p);
 	for (;;) {
 		memset(&run, 0, sizeof(run));
-		sbuf_init(&run.out, EXEC_OUT_MAX);
-		sbuf_init(&run.err, EXEC_ERR_MAX);
 		rc = exec_run_once(p, argv, input, rt.deadline_ms, &run, e);
 		if (rc == 0)
 			rc = exec_judge(p, what, &run, out, e);
-		sbuf_free(&run.out);
-		sbuf_free(&run.err);
+		spawn_result_free(&run.sr);
 		if (rc <= 0)
 			return rc;
 		if (provider_retry_wait(&rt, -1) < 0) {

@@ -4,18 +4,15 @@
 #include "report/alert.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/sbuf.h"
+#include "util/spawn.h"
 #include "util/xalloc.h"
 
 /* RFC 5322 section 2.1.1: at most 998 characters a line. */
@@ -118,98 +115,16 @@ alert_compose(const char *from, const char *to, const char *subject,
 	return sbuf_steal(&b, len);
 }
 
-/* Milliseconds left until deadline (CLOCK_MONOTONIC), at least 0. */
-static int
-alert_left(const struct timespec *deadline)
-{
-	struct timespec now;
-	long long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : ms > 1000000 ? 1000000 : (int)ms;
-}
-
-/* Write msg to fd before the deadline; 0 or -1 with e set. */
-static int
-alert_write(int fd, const char *msg, size_t len,
-	const struct timespec *deadline, struct err *e)
-{
-	struct pollfd pfd = { fd, POLLOUT, 0 };
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		if (poll(&pfd, 1, alert_left(deadline)) == 0)
-			return err_set(e, ERR_TEMP, "sendmail: timed out taking "
-			    "the message");
-		n = send(fd, msg + done, len - done, MSG_NOSIGNAL);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < 0)
-			return err_set_errno(e, ERR_SYSTEM, errno, "sendmail: "
-			    "exited before taking the message");
-		done += (size_t)n;
-	}
-	return 0;
-}
-
-/* Reap pid before the deadline, or kill it; 0 or -1 with e set. */
-static int
-alert_wait(pid_t pid, const char *sendmail, const struct timespec *deadline,
-	struct err *e)
-{
-	int status;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			return err_set_errno(e, ERR_SYSTEM, errno, "waitpid");
-		if (alert_left(deadline) == 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return err_set(e, ERR_TEMP, "%s: killed: not done "
-			    "before the deadline", sendmail);
-		}
-		usleep(10 * 1000);
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFEXITED(status))
-		return err_set(e, WEXITSTATUS(status) == 75 ? ERR_TEMP :
-		    ERR_SYSTEM, "%s: exit status %d", sendmail,
-		    WEXITSTATUS(status));
-	return err_set(e, ERR_SYSTEM, "%s: killed by signal %d", sendmail,
-	    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
-/* In the child: stdin from the socket, stdout to stderr, then sendmail. */
-static void
-alert_child(int fd, const char *sendmail, char *const argv[])
-{
-	if (dup2(fd, STDIN_FILENO) < 0 || dup2(STDERR_FILENO,
-	    STDOUT_FILENO) < 0)
-		_exit(71);
-	if (fd != STDIN_FILENO)
-		close(fd);
-	execv(sendmail, argv);
-	_exit(errno == ENOENT ? 69 : 71);       /* EX_UNAVAILABLE, EX_OSERR */
-}
-
 int
 alert_send(const char *sendmail, const char *from, const char *to,
 	const char *msg, size_t len, int timeout, struct err *e)
 {
 	char *argv[7] = { (char *)sendmail, "-oi", "-t", NULL, NULL, NULL,
 	    NULL };
-	struct timespec deadline;
-	struct err werr;
-	int sv[2], rc;
-	pid_t pid;
+	struct spawn_opts so;
+	struct spawn_result sr;
+	char how[ERR_MSG_MAX];
+	int rc = 0;
 
 	if (access(sendmail, X_OK) < 0)
 		return err_set_errno(e, ERR_SYSTEM, errno, "%s", sendmail);
@@ -219,25 +134,25 @@ alert_send(const char *sendmail, const char *from, const char *to,
 		argv[4] = "--";
 		argv[5] = (char *)to;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return err_set_errno(e, ERR_SYSTEM, errno, "socketpair");
-	if ((pid = fork()) < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return err_set_errno(e, ERR_TEMP, errno, "fork");
-	}
-	if (pid == 0)
-		alert_child(sv[1], sendmail, argv);
-	close(sv[1]);
-	fcntl(sv[0], F_SETFL, O_NONBLOCK);
-	rc = alert_write(sv[0], msg, len, &deadline, &werr);
-	close(sv[0]);
-	/* sendmail's own verdict explains a failed write best. */
-	if (alert_wait(pid, sendmail, &deadline, e) < 0)
+	/* util/spawn: no shell, own process group, killed at the deadline */
+	memset(&so, 0, sizeof(so));
+	so.argv = argv;
+	so.input = msg;
+	so.input_len = len;
+	so.echo_err = 1;
+	so.timeout_ms = timeout > 0 ? timeout * 1000L : 1;
+	so.grace_ms = 1000;
+	if (spawn_run(&so, &sr, e) < 0) {
+		spawn_result_free(&sr);
 		return -1;
-	if (rc < 0)
-		*e = werr;
+	}
+	if (sr.timed_out)
+		rc = err_set(e, ERR_TEMP, "%s: killed: not done before the "
+		    "deadline", sendmail);
+	else if (!spawn_ok(&sr))
+		rc = err_set(e, WIFEXITED(sr.status) && WEXITSTATUS(sr.status) ==
+		    75 ? ERR_TEMP : ERR_SYSTEM, "%s: %s", sendmail,
+		    spawn_describe(&so, &sr, 200, how, sizeof(how)));
+	spawn_result_free(&sr);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gmime/gmime.h>
 
@@ -18,12 +19,13 @@
 
 /* Nested multiparts and attached messages deeper than this are ignored. */
 #define MIME_MAX_DEPTH 8
-/* Parts looked at; a report mail has two or three. */
-#define MIME_MAX_PARTS 200
+/* Parts looked at (the pre-scan already bounds them). */
+#define MIME_MAX_PARTS MIME_MAX_BOUNDARY_LINES
 
-/* The best part found so far (borrowed from the message). */
+/* The parts of the best kind found so far (borrowed from the message). */
 struct mime_pick {
-	GMimePart *part;
+	GMimePart *part[MIME_MAX_REPORTS + 1];  /* one more: "too many" */
+	size_t n;
 	int score;
 	const char *how;
 	int nparts;
@@ -95,10 +97,13 @@ mime_walk(GMimeObject *obj, int depth, struct mime_pick *pick)
 	} else if (GMIME_IS_PART(obj)) {
 		score = mime_score(GMIME_PART(obj), &how);
 		if (score > pick->score) {
-			pick->part = GMIME_PART(obj);
+			pick->n = 0;
 			pick->score = score;
 			pick->how = how;
 		}
+		if (score > 0 && score == pick->score &&
+		    pick->n < MIME_MAX_REPORTS + 1)
+			pick->part[pick->n++] = GMIME_PART(obj);
 	}
 }
 
@@ -141,19 +146,32 @@ mime_looks_json(const char *data, size_t len)
 	return i < len && data[i] == '{';
 }
 
-/* Turn a decoded payload into the report JSON: inflate it if gzipped. */
+/*
+ * Turn a decoded payload into the report JSON of out: inflate it if
+ * gzipped, to at most max bytes (what is left of TLSRPT_MAX_JSON).
+ */
 static int
-mime_payload(char *data, size_t len, struct mime_report *out, struct err *e)
+mime_payload(char *data, size_t len, size_t max, struct mime_part *out,
+	struct err *e)
 {
 	struct err sub;
 
 	if (gunzip_is_gzip(data, len)) {
-		out->json = gunzip_buf(data, len, TLSRPT_MAX_JSON, &out->len,
-		    &sub);
+		if (max == 0) {
+			free(data);
+			return err_set(e, ERR_INPUT, "%s: the reports together "
+			    "inflate past %d bytes", out->how, TLSRPT_MAX_JSON);
+		}
+		out->json = gunzip_buf(data, len, max, &out->len, &sub);
 		free(data);
 		if (out->json == NULL)
 			return err_set(e, ERR_INPUT, "%s: %s", out->how, sub.msg);
 		return 0;
+	}
+	if (len > max) {
+		free(data);
+		return err_set(e, ERR_INPUT, "%s: the reports together are "
+		    "larger than %d bytes", out->how, TLSRPT_MAX_JSON);
 	}
 	if (!mime_looks_json(data, len)) {
 		free(data);
@@ -186,31 +204,104 @@ mime_headers(GMimeMessage *m, struct mime_report *out)
 	}
 }
 
-/* The report in the parsed message m. */
+/* Decode and inflate the picked parts into out; all or nothing. */
+static int
+mime_take(struct mime_pick *pick, struct mime_report *out, struct err *e)
+{
+	size_t i, len, used = 0;
+	struct mime_part *p;
+	struct err sub;
+	char *data;
+
+	if (pick->n > MIME_MAX_REPORTS)
+		return err_set(e, ERR_INPUT, "more than %d report parts (%s)",
+		    MIME_MAX_REPORTS, pick->how);
+	for (i = 0; i < pick->n; i++) {
+		p = &out->part[out->nparts];
+		p->how = pick->how;
+		if ((data = mime_decode(pick->part[i], &len, &sub)) == NULL ||
+		    mime_payload(data, len, TLSRPT_MAX_JSON - used, p,
+		    &sub) < 0) {
+			if (pick->n == 1)
+				return err_set(e, ERR_INPUT, "%s", sub.msg);
+			return err_set(e, ERR_INPUT, "report part %zu of %zu: "
+			    "%s", i + 1, pick->n, sub.msg);
+		}
+		used += p->len;
+		out->nparts++;
+	}
+	return 0;
+}
+
+/* The reports in the parsed message m. */
 static int
 mime_from_message(GMimeMessage *m, struct mime_report *out, struct err *e)
 {
-	struct mime_pick pick = { NULL, 0, NULL, 0 };
+	struct mime_pick pick;
 	GMimeObject *top = g_mime_message_get_mime_part(m);
-	size_t len;
-	char *data;
 
+	memset(&pick, 0, sizeof(pick));
 	mime_headers(m, out);
 	if (top == NULL)
 		return err_set(e, ERR_INPUT, "the message has no body");
 	mime_walk(top, 0, &pick);
 	/* A single-part message may carry the report as its whole body. */
-	if (pick.part == NULL && GMIME_IS_PART(top)) {
-		pick.part = GMIME_PART(top);
+	if (pick.n == 0 && GMIME_IS_PART(top)) {
+		pick.part[pick.n++] = GMIME_PART(top);
 		pick.how = "message body (no report part)";
 	}
-	if (pick.part == NULL)
+	if (pick.n == 0)
 		return err_set(e, ERR_INPUT, "no TLS report in the message (no "
 		    "application/tlsrpt+gzip, +json or *.json.gz part)");
-	out->how = pick.how;
-	if ((data = mime_decode(pick.part, &len, e)) == NULL)
-		return -1;
-	return mime_payload(data, len, out, e);
+	return mime_take(&pick, out, e);
+}
+
+/* Does line (not NUL-terminated, up to end) start a container header? */
+static int
+mime_container_header(const char *p, const char *end)
+{
+	static const char ct[] = "content-type:";
+	size_t n = sizeof(ct) - 1;
+
+	if ((size_t)(end - p) < n || strncasecmp(p, ct, n) != 0)
+		return 0;
+	/* The value, possibly folded onto the next lines. */
+	for (p += n; p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
+	    *p == '\n'); p++)
+		;
+	return ((size_t)(end - p) >= 10 && strncasecmp(p, "multipart/", 10) ==
+	    0) || ((size_t)(end - p) >= 14 &&
+	    strncasecmp(p, "message/rfc822", 14) == 0);
+}
+
+/*
+ * The cheap bounds of mime.h, on the raw text: boundary lines and
+ * container headers.  GMime's tree costs memory per part; this costs one
+ * pass and no allocation.
+ */
+static int
+mime_prescan(const char *msg, size_t len, struct err *e)
+{
+	const char *p = msg, *end = msg + len, *nl;
+	size_t dashes = 0, containers = 0;
+
+	while (p < end) {
+		if (end - p >= 2 && p[0] == '-' && p[1] == '-' &&
+		    ++dashes > MIME_MAX_BOUNDARY_LINES)
+			return err_set(e, ERR_INPUT, "more than %d MIME "
+			    "boundary lines: not parsed (a report mail has a "
+			    "few)", MIME_MAX_BOUNDARY_LINES);
+		if ((*p == 'c' || *p == 'C') &&
+		    mime_container_header(p, end - p > 64 ? p + 64 : end) &&
+		    ++containers > MIME_MAX_CONTAINERS)
+			return err_set(e, ERR_INPUT, "more than %d multipart "
+			    "or message/rfc822 entities: not parsed (a report "
+			    "mail has one or two)", MIME_MAX_CONTAINERS);
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		p = nl + 1;
+	}
+	return 0;
 }
 
 int
@@ -229,9 +320,15 @@ mime_extract(const char *msg, size_t len, struct mime_report *out,
 
 		memcpy(copy, msg, len);
 		copy[len] = '\0';
-		out->how = "bare report";
-		return mime_payload(copy, len, out, e);
+		out->part[0].how = "bare report";
+		if (mime_payload(copy, len, TLSRPT_MAX_JSON, &out->part[0],
+		    e) < 0)
+			return -1;
+		out->nparts = 1;
+		return 0;
 	}
+	if (mime_prescan(msg, len, e) < 0)
+		return -1;
 	if (!initialised) {
 		g_mime_init();
 		initialised = 1;

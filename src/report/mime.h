@@ -22,18 +22,39 @@
 
 #include "util/err.h"
 
-struct mime_report {
+/* Report parts in one message (a sender may put several in one mail). */
+#define MIME_MAX_REPORTS 16
+/*
+ * Bounds checked on the raw text before GMime builds its tree, whose cost
+ * grows with the parts (200,000 parts took 400 MB): lines that start with
+ * "--" (every boundary line does), and Content-Type headers of multipart
+ * or message/rfc822 entities (every level of nesting needs one).  A report
+ * mail has two or three of each.
+ */
+#define MIME_MAX_BOUNDARY_LINES 1000
+#define MIME_MAX_CONTAINERS 64
+
+struct mime_part {
 	char *json;             /* the report, NUL-terminated */
 	size_t len;
-	char *subject;          /* headers, informational; NULL when absent */
-	char *from;
-	char *message_id;
 	const char *how;        /* static: which form the report came in */
 };
 
+struct mime_report {
+	struct mime_part part[MIME_MAX_REPORTS];        /* every report */
+	size_t nparts;                                  /* >= 1 on success */
+	char *subject;          /* headers, informational; NULL when absent */
+	char *from;
+	char *message_id;
+};
+
 /*
- * Find, decode and inflate the report in msg[0..len).  Fails with
- * ERR_INPUT when there is no report or it cannot be decoded.
+ * Find, decode and inflate every report in msg[0..len): all the parts of
+ * the most report-like kind found (normally every application/tlsrpt
+ * part).  Fails with ERR_INPUT, and returns no report at all, when there
+ * is none, when any of them cannot be decoded or inflated, when there are
+ * more than MIME_MAX_REPORTS, when together they inflate past
+ * TLSRPT_MAX_JSON, or when the message is past the bounds above.
  */
 int mime_extract(const char *msg, size_t len, struct mime_report *out,
 	struct err *e);
@@ -52,7 +73,8 @@ int mime_plugin_extract(const char *msg, size_t len, struct mime_report *out,
 /* The plugin's entry point returns this table; ABI as in provider_impl.h. */
 #include "util/plugin.h"
 
-#define MIME_MODULE_ABI 1
+/* 2: struct mime_report holds every report part. */
+#define MIME_MODULE_ABI 2
 #define DANEOPS_MIME_PLUGIN_ENTRY "daneops_mime_plugin_v1"
 
 struct mime_module {

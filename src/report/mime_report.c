@@ -11,9 +11,12 @@
 void
 mime_report_clear(struct mime_report *r)
 {
+	size_t i;
+
 	if (r == NULL)
 		return;
-	free(r->json);
+	for (i = 0; i < r->nparts; i++)
+		free(r->part[i].json);
 	free(r->subject);
 	free(r->from);
 	free(r->message_id);

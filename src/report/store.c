@@ -3,8 +3,11 @@
  */
 #include "report/store.h"
 
+#include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/xalloc.h"
@@ -150,16 +153,99 @@ store_schema_init(struct store *s, struct err *e)
 	return 0;
 }
 
+/*
+ * The directory that holds path: it must be a directory nobody but its
+ * owner (and group) can write, or another user could swap the database
+ * under us.  With create set (the file does not exist yet), it must also
+ * be ours: a database root creates in a directory owned by the daneops
+ * user would be root's, and the pipe, running as that user, could never
+ * write it again.
+ */
+static int
+store_check_dir(const char *path, int create, uid_t *owner, struct err *e)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	struct stat st;
+	int rc = 0;
+
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == path)
+		dir = xstrdup("/");
+	else
+		dir = xstrndup(path, (size_t)(slash - path));
+	if (stat(dir, &st) < 0)
+		rc = err_set_errno(e, ERR_TEMP, errno, "%s: directory %s",
+		    path, dir);
+	else if (!S_ISDIR(st.st_mode))
+		rc = err_set(e, ERR_INPUT, "%s: %s is not a directory", path,
+		    dir);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		rc = err_set(e, ERR_INPUT, "%s: directory %s is writable by "
+		    "other users (mode %04o): refused", path, dir,
+		    (unsigned)(st.st_mode & 07777));
+	else if (create && st.st_uid != geteuid()) {
+		struct passwd *pw = getpwuid(st.st_uid);
+
+		rc = err_set(e, ERR_INPUT, "%s: not created: %s belongs to %s, "
+		    "who could not write a database made by uid %ld; run this "
+		    "as %s (runuser -u %s -- daneops report ...)", path, dir,
+		    pw != NULL ? pw->pw_name : "another user", (long)geteuid(),
+		    pw != NULL ? pw->pw_name : "that user",
+		    pw != NULL ? pw->pw_name : "USER");
+	}
+	*owner = st.st_uid;
+	free(dir);
+	return rc;
+}
+
+/*
+ * lstat path: 1 when it is a regular file, 0 when missing, -1 (e set)
+ * for anything else (a symlink or directory is never a database).
+ */
+static int
+store_check_file(const char *path, uid_t *owner, struct err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return err_set_errno(e, ERR_TEMP, errno, "%s", path);
+	}
+	if (S_ISLNK(st.st_mode))
+		return err_set(e, ERR_INPUT, "%s: a symbolic link: refused "
+		    "(give the real path)", path);
+	if (!S_ISREG(st.st_mode))
+		return err_set(e, ERR_INPUT, "%s: not a regular file (a "
+		    "directory?)", path);
+	*owner = st.st_uid;
+	return 1;
+}
+
 struct store *
 store_open_timeout(const char *path, int busy_ms, struct err *e)
 {
-	struct store *s = xcalloc(1, sizeof(*s));
-	int rc;
+	uid_t fowner = 0, downer = 0, me = geteuid();
+	struct store *s;
+	int rc, exists;
 
+	if ((exists = store_check_file(path, &fowner, e)) < 0 ||
+	    store_check_dir(path, !exists, &downer, e) < 0)
+		return NULL;
+	/* Ours, root's, or (for root) the directory owner's: no planted file. */
+	if (exists && fowner != me && fowner != 0 &&
+	    !(me == 0 && fowner == downer)) {
+		err_set(e, ERR_INPUT, "%s: belongs to uid %ld, neither us nor "
+		    "the directory's owner: refused", path, (long)fowner);
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);
 	s->busy_ms = busy_ms;
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL);
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
 	if (rc != SQLITE_OK) {
 		store_err(s, rc, "cannot open", e);
 		store_free(s);
@@ -181,6 +267,68 @@ struct store *
 store_open(const char *path, struct err *e)
 {
 	return store_open_timeout(path, STORE_BUSY_TIMEOUT_MS, e);
+}
+
+/* 1 when the reports table exists. */
+static int
+store_has_reports(struct store *s, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'reports'", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_err(s, rc, "schema", e);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_err(s, rc, "schema", e);
+}
+
+struct store *
+store_open_readonly(const char *path, struct err *e)
+{
+	struct store *s;
+	int rc, v, exists;
+	uid_t owner;
+
+	if ((exists = store_check_file(path, &owner, e)) < 0)
+		return NULL;
+	if (exists == 0) {
+		err_set(e, ERR_INPUT, "%s: no database (nothing ingested "
+		    "yet?)", path);
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(path);
+	s->busy_ms = STORE_BUSY_TIMEOUT_MS;
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		store_err(s, rc, "cannot open", e);
+		store_free(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, s->busy_ms);
+	if (store_version(s, &v, e) < 0 || (rc = store_has_reports(s, e)) < 0) {
+		store_free(s);
+		return NULL;
+	}
+	if (v != STORE_SCHEMA_VERSION || rc == 0) {
+		if (v > STORE_SCHEMA_VERSION)
+			err_set(e, ERR_INPUT, "%s: schema version %d is newer "
+			    "than this daneops (%d)", path, v,
+			    STORE_SCHEMA_VERSION);
+		else
+			err_set(e, ERR_INPUT, "%s: not a daneops report "
+			    "database (no reports table of schema version %d)",
+			    path, STORE_SCHEMA_VERSION);
+		store_free(s);
+		return NULL;
+	}
+	return s;
 }
 
 void

@@ -33,8 +33,22 @@
 
 struct store;
 
-/* Open (creating it and its schema when missing) the database at path. */
+/*
+ * Open (creating it and its schema when missing) the database at path.
+ * Refused (ERR_INPUT): path a symbolic link or not a regular file, or a
+ * file of another user (unless root opens the directory owner's file);
+ * its directory writable by group or others; or, when it does not exist
+ * yet, a directory owned by another user (who could not write what we
+ * create).
+ */
 struct store *store_open(const char *path, struct err *e);
+
+/*
+ * Open an existing database for reading only: no schema is created, the
+ * journal mode is left alone.  ERR_INPUT when path is missing, not a
+ * regular file, not SQLite, or not a report database of this schema.
+ */
+struct store *store_open_readonly(const char *path, struct err *e);
 
 /* As store_open, with another busy timeout (tests use a short one). */
 struct store *store_open_timeout(const char *path, int busy_ms,

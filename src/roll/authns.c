@@ -181,8 +181,11 @@ authns_soa(struct authns *a, struct authns_addr *ad, ldns_pkt *pkt)
 	}
 	ttl = ldns_rr_ttl(soa);
 	min = ldns_rdf2native_int32(ldns_rr_rdf(soa, 6));
-	if ((ttl < min ? ttl : min) > a->neg_ttl)
+	if ((ttl < min ? ttl : min) > a->neg_ttl || a->soa_min == 0) {
 		a->neg_ttl = ttl < min ? ttl : min;
+		a->soa_ttl = ttl;       /* where it comes from, for messages */
+		a->soa_min = min;
+	}
 	ldns_rr_list_deep_free(rrs);
 }
 

@@ -34,6 +34,7 @@ struct authns {
 	uint32_t tlsa_ttl;      /* largest TLSA TTL served */
 	struct authns_addr *addrs;
 	size_t naddrs;
+	uint32_t soa_ttl, soa_min;      /* of the SOA neg_ttl comes from */
 };
 
 /*

@@ -4,16 +4,15 @@
 #include "roll/certbot.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/fileio.h"
 #include "util/sbuf.h"
+#include "util/spawn.h"
 #include "util/xalloc.h"
 
 void
@@ -123,7 +122,7 @@ done:
 	return rc;
 }
 
-static int
+int
 certbot_renew(const struct conf *c, const struct conf_lineage *l,
 	struct err *e)
 {
@@ -131,65 +130,35 @@ certbot_renew(const struct conf *c, const struct conf_lineage *l,
 	 * Without a terminal certbot renew sleeps up to 8 minutes first to
 	 * spread load on the CA; one forced renewal under our lock must not.
 	 */
-	char *argv[] = { c->certbot_command, "renew", "--force-renewal",
+	char *argv[16] = { c->certbot_command, "renew", "--force-renewal",
 	    "--reuse-key", "--non-interactive", "--no-random-sleep-on-renew",
-	    "--cert-name", l->certbot, NULL };
-	pid_t pid;
-	int status;
+	    "--cert-name", l->certbot, "--config-dir", c->certbot_dir, NULL };
+	struct spawn_opts so;
+	struct spawn_result sr;
+	char how[ERR_MSG_MAX];
+	int n = 10, rc = 0;
 
-	if ((pid = fork()) < 0)
-		return err_set_errno(e, ERR_SYSTEM, errno, "fork");
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
+	if (c->certbot_work_dir != NULL) {
+		argv[n++] = "--work-dir";
+		argv[n++] = c->certbot_work_dir;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return err_set_errno(e, ERR_SYSTEM, errno, "waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return err_set(e, ERR_TEMP, "[lineage %s] '%s renew "
-		    "--force-renewal --reuse-key --cert-name %s' failed "
-		    "(status %d); the old key is back in place; see certbot's "
-		    "log, the next run tries again", l->name,
-		    c->certbot_command, l->certbot,
-		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	return 0;
-}
-
-int
-certbot_handoff(const struct conf *c, const struct conf_lineage *l,
-	const char *next_path, const char *state_dir, struct err *e)
-{
-	char *live, *prev, *old = NULL, *next = NULL, target[PATH_MAX];
-	int rc = -1;
-
-	if (l->certbot == NULL)
-		return 0;
-	if (certbot_reuse_key(c->certbot_dir, l->certbot, e) < 0)
-		return -1;
-	live = xasprintf("%s/live/%s/privkey.pem", c->certbot_dir, l->certbot);
-	prev = xasprintf("%s/prev.key", state_dir);
-	if (realpath(live, target) == NULL) {
-		err_set_errno(e, ERR_INPUT, errno, "%s", live);
-		goto done;
+	if (c->certbot_logs_dir != NULL) {
+		argv[n++] = "--logs-dir";
+		argv[n++] = c->certbot_logs_dir;
 	}
-	if ((old = fileio_read(target, FILEIO_DEFAULT_MAX, NULL, e)) == NULL ||
-	    (next = fileio_read(next_path, FILEIO_DEFAULT_MAX, NULL, e)) == NULL ||
-	    fileio_write_atomic(prev, old, strlen(old), 0600, e) < 0 ||
-	    fileio_write_atomic(target, next, strlen(next), 0600, e) < 0)
-		goto done;
-	if (certbot_renew(c, l, e) < 0) {
-		struct err e2;
-
-		err_clear(&e2);
-		(void)fileio_write_atomic(target, old, strlen(old), 0600, &e2);
-		goto done;
-	}
-	rc = 0;
-done:
-	free(old);
-	free(next);
-	free(live);
-	free(prev);
+	memset(&so, 0, sizeof(so));
+	so.argv = argv;
+	so.search = strchr(c->certbot_command, '/') == NULL;
+	so.echo_err = 1;
+	so.timeout_ms = l->certbot_timeout * 1000L;
+	if (spawn_run(&so, &sr, e) < 0) {
+		snprintf(how, sizeof(how), "%s", e->msg);
+		rc = err_set(e, ERR_INPUT, "[lineage %s] %s", l->name, how);
+	} else if (!spawn_ok(&sr))
+		rc = err_set(e, ERR_TEMP, "[lineage %s] '%s renew "
+		    "--force-renewal --reuse-key --cert-name %s' failed (%s)",
+		    l->name, c->certbot_command, l->certbot,
+		    spawn_describe(&so, &sr, 200, how, sizeof(how)));
+	spawn_result_free(&sr);
 	return rc;
 }

@@ -4,19 +4,18 @@
  *
  * certbot keeps DANE records valid only with reuse_key = True (else every
  * renewal makes a new key).  A rollover then hands the pre-published next
- * key to certbot: daneops saves the current key (STATE_DIR/NAME/prev.key),
- * writes the next key over the file live/NAME/privkey.pem points to
- * (archive/NAME/privkeyN.pem; services never read certbot's files, they
- * read daneops's deployed copies, so the moment of key and certificate
- * disagreeing there harms nothing) and runs
- * "certbot renew --force-renewal --reuse-key --non-interactive
- * --no-random-sleep-on-renew --cert-name NAME".  certbot
- * builds its request from the key at live/NAME/privkey.pem, and whether it
- * then copies that key or links the prior version's file for the new
- * version, both hold the next key.  If certbot fails, the saved key is put
- * back.  This is danebot's approach (a staged key linked into the lineage
- * before a forced --reuse-key renewal) without a second lineage; proven
- * with certbot 2.1.0 and pebble by tests/e2e/roll_pebble.sh.
+ * key to certbot (handoff.h: journaled): the next key is written over the
+ * file live/NAME/privkey.pem points to (archive/NAME/privkeyN.pem;
+ * services never read certbot's files, they read daneops's deployed
+ * copies, so the moment of key and certificate disagreeing there harms
+ * nothing) and certbot_renew runs "certbot renew --force-renewal
+ * --reuse-key --non-interactive --no-random-sleep-on-renew --cert-name
+ * NAME --config-dir CERTBOT_DIR".  certbot builds its request from the key
+ * at live/NAME/privkey.pem, and whether it then copies that key or links
+ * the prior version's file for the new version, both hold the next key.
+ * This is danebot's approach (a staged key linked into the lineage before
+ * a forced --reuse-key renewal) without a second lineage; proven with
+ * certbot 2.1.0 and pebble by tests/e2e/roll_pebble.sh.
  */
 #ifndef DANEOPS_ROLL_CERTBOT_H
 #define DANEOPS_ROLL_CERTBOT_H
@@ -33,11 +32,11 @@ int certbot_reuse_key(const char *certbot_dir, const char *name,
 	struct err *e);
 
 /*
- * Hand next_path's key to the ACME client.  For a certbot lineage, as
- * above; for any other source there is nothing to run: the operator's
- * renewal hook makes the client use next_path (docs/roll.md).
+ * certbot renew --force-renewal --reuse-key ... --cert-name NAME with
+ * certbot_dir (and the work and logs directories) passed through, killed
+ * at certbot_timeout.  ERR_TEMP with the tail of its stderr on failure.
  */
-int certbot_handoff(const struct conf *c, const struct conf_lineage *l,
-	const char *next_path, const char *state_dir, struct err *e);
+int certbot_renew(const struct conf *c, const struct conf_lineage *l,
+	struct err *e);
 
 #endif

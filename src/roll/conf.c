@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,7 +245,7 @@ conf_verify(struct conf_ctx *x, struct conf_lineage *l, const char *val)
 {
 	struct conf_endpoint *ep;
 	char *copy, *port, *kind, *at;
-	long p;
+	long p = 0;     /* set by conf_number on success */
 
 	if (l->nverify >= CONF_MAX_LIST)
 		return conf_fail(x, "verify: more than %d endpoints", CONF_MAX_LIST);
@@ -302,6 +303,11 @@ conf_lineage_get(struct conf_ctx *x, const char *section, const char *name)
 	l->line = conf_section_line(x, section);
 	l->ttl = 300;
 	l->next_key = 1;
+	l->reload_timeout = CONF_RELOAD_TIMEOUT;
+	l->certbot_timeout = CONF_CERTBOT_TIMEOUT;
+	l->certbot_backoff = CONF_CERTBOT_BACKOFF;
+	l->certbot_backoff_max = CONF_CERTBOT_BACKOFF_MAX;
+	l->max_failures = CONF_MAX_FAILURES;
 	return l;
 }
 
@@ -346,6 +352,10 @@ conf_global(struct conf_ctx *x, const char *k, const char *v)
 		return conf_string(x, k, v, &c->certbot_dir);
 	if (strcmp(k, "certbot_command") == 0)
 		return conf_string(x, k, v, &c->certbot_command);
+	if (strcmp(k, "certbot_work_dir") == 0)
+		return conf_string(x, k, v, &c->certbot_work_dir);
+	if (strcmp(k, "certbot_logs_dir") == 0)
+		return conf_string(x, k, v, &c->certbot_logs_dir);
 	if (strcmp(k, "ca_file") == 0)
 		return conf_string(x, k, v, &c->ca_file);
 	if (strcmp(k, "resolver") == 0)
@@ -358,12 +368,45 @@ conf_global(struct conf_ctx *x, const char *k, const char *v)
 	return conf_fail(x, "unknown setting '%s' in [daneops]", k);
 }
 
+/* The numeric settings of a lineage: slot and range, or NULL. */
+static long *
+conf_lineage_num(struct conf_lineage *l, const char *k, long *lo, long *hi)
+{
+	const struct {
+		const char *key;
+		size_t off;
+		long lo, hi;
+	} nums[] = {
+		{ "min_wait", offsetof(struct conf_lineage, min_wait), 0,
+		    86400 * 30 },
+		{ "reload_timeout", offsetof(struct conf_lineage,
+		    reload_timeout), 1, 3600 },
+		{ "certbot_timeout", offsetof(struct conf_lineage,
+		    certbot_timeout), 1, 86400 },
+		{ "certbot_backoff", offsetof(struct conf_lineage,
+		    certbot_backoff), 1, 86400 * 7 },
+		{ "certbot_backoff_max", offsetof(struct conf_lineage,
+		    certbot_backoff_max), 1, 86400 * 30 },
+		{ "max_failures", offsetof(struct conf_lineage, max_failures),
+		    1, 1000 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if (strcmp(k, nums[i].key) == 0) {
+			*lo = nums[i].lo;
+			*hi = nums[i].hi;
+			return (long *)((char *)l + nums[i].off);
+		}
+	return NULL;
+}
+
 static int
 conf_lineage_key(struct conf_ctx *x, struct conf_lineage *l, const char *k,
 	const char *v)
 {
 	size_t n = 0;
-	long num = 0;
+	long num = 0, lo, hi, *slot;
 	int b = 0;
 
 	if (strcmp(k, "certbot") == 0)
@@ -402,12 +445,8 @@ conf_lineage_key(struct conf_ctx *x, struct conf_lineage *l, const char *k,
 		l->ttl = (uint32_t)num;
 		return 1;
 	}
-	if (strcmp(k, "min_wait") == 0) {
-		if (!conf_number(x, k, v, 0, 86400 * 30, &num))
-			return 0;
-		l->min_wait = num;
-		return 1;
-	}
+	if ((slot = conf_lineage_num(l, k, &lo, &hi)) != NULL)
+		return conf_number(x, k, v, lo, hi, slot);
 	if (strcmp(k, "rollover_days") == 0) {
 		if (!conf_number(x, k, v, 0, 3650, &num))
 			return 0;
@@ -515,7 +554,7 @@ conf_defaults(struct conf *c)
 	if (c->lock_file == NULL)
 		c->lock_file = xasprintf("%s/roll.lock", c->state_dir);
 	if (c->certbot_dir == NULL)
-		c->certbot_dir = xstrdup("/etc/letsencrypt");
+		c->certbot_dir = xstrdup(CONF_CERTBOT_DIR);
 	if (c->certbot_command == NULL)
 		c->certbot_command = xstrdup("certbot");
 }
@@ -636,6 +675,8 @@ conf_free(struct conf *c)
 	free(c->lock_file);
 	free(c->certbot_dir);
 	free(c->certbot_command);
+	free(c->certbot_work_dir);
+	free(c->certbot_logs_dir);
 	free(c->ca_file);
 	free(c->resolver);
 	free(c);

@@ -22,8 +22,14 @@
 #include "util/err.h"
 
 #define CONF_DEFAULT_PATH       "/etc/daneops/daneops.conf"
+#define CONF_CERTBOT_DIR        "/etc/letsencrypt"
 #define CONF_MAX_LINE           199     /* inih's INI_MAX_LINE minus the NUL */
 #define CONF_MAX_LIST           32      /* owners, endpoints, params, args */
+#define CONF_RELOAD_TIMEOUT     60      /* seconds */
+#define CONF_CERTBOT_TIMEOUT    600
+#define CONF_CERTBOT_BACKOFF    3600    /* 1 h, 2 h, 4 h, ... */
+#define CONF_CERTBOT_BACKOFF_MAX 86400
+#define CONF_MAX_FAILURES       3
 
 struct conf_params {
 	uint8_t usage, selector, mtype;
@@ -64,6 +70,11 @@ struct conf_lineage {
 	char *key_type;         /* "rsa" (2048) or "ec" (P-256) */
 	int rollover_days;      /* 0: never on a schedule */
 	long min_wait;          /* seconds */
+	long reload_timeout;    /* seconds until the reload is killed */
+	long certbot_timeout;   /* seconds until certbot is killed */
+	long certbot_backoff;   /* first wait after a failed hand-off */
+	long certbot_backoff_max;       /* the doubling stops here */
+	long max_failures;      /* consecutive failures that fail the run */
 };
 
 struct conf {
@@ -72,6 +83,8 @@ struct conf {
 	char *lock_file;
 	char *certbot_dir;      /* /etc/letsencrypt */
 	char *certbot_command;  /* certbot */
+	char *certbot_work_dir; /* --work-dir; NULL: certbot's default */
+	char *certbot_logs_dir; /* --logs-dir; NULL: certbot's default */
 	char *ca_file;          /* chain verification; NULL: system store */
 	char *trust_anchors[CONF_MAX_LIST];
 	size_t ntrust_anchors;

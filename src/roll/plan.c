@@ -192,6 +192,21 @@ plan_wait_needed(const struct plan_in *in)
 	return in->hold > in->min_wait ? in->hold : in->min_wait;
 }
 
+/* Where a wait of need seconds comes from, for its message. */
+static const char *
+plan_need_why(const struct plan_in *in, long need, char *buf, size_t len)
+{
+	if (in->min_wait > in->hold)
+		snprintf(buf, len, "%ld s = min_wait, longer than hold %ld s",
+		    need, in->hold);
+	else if (in->hold_why != NULL)
+		snprintf(buf, len, "%s", in->hold_why);
+	else
+		snprintf(buf, len, "hold %ld s = 2 x max(TLSA TTL, negative "
+		    "TTL)", need);
+	return buf;
+}
+
 /*
  * Deployed but never verified (a lineage daneops adopts, or a verification
  * that failed): verify once its records have been served everywhere for the
@@ -201,6 +216,7 @@ static void
 plan_verify_later(struct plan *p, const struct plan_in *in, const char *k)
 {
 	long served = plan_served_for(in, &in->cur), need = plan_wait_needed(in);
+	char buf[400];
 
 	if (served < 0)
 		plan_add(p, PLAN_WAIT, NULL, in->cur.id, 0, "key %s is deployed; "
@@ -209,7 +225,8 @@ plan_verify_later(struct plan *p, const struct plan_in *in, const char *k)
 	else if (served < need)
 		plan_add(p, PLAN_WAIT, NULL, in->cur.id, in->now + (need - served),
 		    "key %s is deployed; its records are served everywhere, "
-		    "verifying the endpoints in %ld s", k, need - served);
+		    "verifying the endpoints in %ld s (%s)", k, need - served,
+		    plan_need_why(in, need, buf, sizeof(buf)));
 	else
 		plan_add(p, PLAN_VERIFY, NULL, in->cur.id, 0, "key %s is "
 		    "deployed but not yet verified at every endpoint", k);
@@ -219,7 +236,7 @@ plan_verify_later(struct plan *p, const struct plan_in *in, const char *k)
 static void
 plan_deploy(struct plan *p, const struct plan_in *in)
 {
-	char k[32], why[256];
+	char k[32], why[256], buf[400];
 	long served, need = plan_wait_needed(in);
 
 	if (in->src.id == NULL || !in->src_ok) {
@@ -261,9 +278,9 @@ plan_deploy(struct plan *p, const struct plan_in *in)
 	if (served < need) {
 		plan_add(p, PLAN_WAIT, NULL, in->src.id,
 		    in->now + (need - served), "new key %s: its records are "
-		    "served everywhere; waiting %ld s more (%ld s = max(2 x "
-		    "max(TLSA TTL, negative TTL), min_wait)) so that no cache "
-		    "still holds the old set", k, need - served, need);
+		    "served everywhere; waiting %ld s more (%s) so that no "
+		    "cache still holds the old set", k, need - served,
+		    plan_need_why(in, need, buf, sizeof(buf)));
 		return;
 	}
 	snprintf(why, sizeof(why), "new key %s: its records have been served "
@@ -305,7 +322,7 @@ plan_retire(struct plan *p, const struct plan_in *in)
 static void
 plan_rollover(struct plan *p, const struct plan_in *in)
 {
-	char k[32];
+	char k[32], buf[400];
 	long served, need = plan_wait_needed(in);
 
 	if (!in->rollover_due || !in->next_enabled || in->next.id == NULL ||
@@ -321,7 +338,8 @@ plan_rollover(struct plan *p, const struct plan_in *in)
 	} else if (served < need) {
 		plan_add(p, PLAN_WAIT, NULL, in->next.id,
 		    in->now + (need - served), "rollover due: the next key %s "
-		    "must be served everywhere for %ld s more", k, need - served);
+		    "must be served everywhere for %ld s more (%s)", k,
+		    need - served, plan_need_why(in, need, buf, sizeof(buf)));
 	} else if (in->handed_off) {
 		plan_add(p, PLAN_WAIT, NULL, in->next.id, 0, "rollover: the next "
 		    "key %s was handed to the ACME client; waiting for a "

@@ -57,6 +57,7 @@ struct plan_in {
 	const char *const *protect;      /* never retire these */
 	size_t nprotect;
 	long hold;              /* 2 x max(TLSA TTL, negative TTL) */
+	const char *hold_why;   /* where hold comes from, or NULL */
 	long min_wait;
 	int next_enabled;
 	int rollover_due;

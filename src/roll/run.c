@@ -4,53 +4,25 @@
 #include "roll/run.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "provider/provider.h"
 #include "roll/certbot.h"
 #include "roll/deploy.h"
+#include "roll/handoff.h"
+#include "roll/run_priv.h"
 #include "roll/state.h"
 #include "roll/verify.h"
 #include "tlsa/tlsa.h"
+#include "util/spawn.h"
 #include "util/xalloc.h"
 
 #define RUN_MAX_ROUNDS  12      /* observe-plan-execute rounds per lineage */
 #define RUN_VERIFY_TRIES 5
-
-/* What one round sees of a lineage. */
-struct run_obs {
-	struct keyset *src, *dep, *next;
-	char src_why[2 * ERR_MSG_MAX + 16];
-	int src_ok;
-	char **src_recs, **dep_recs, **next_recs;
-	size_t nsrc, ndep, nnext;
-	const char *cur;                /* key id, or NULL */
-	char **cur_recs;                /* borrowed from src_recs or dep_recs */
-	size_t ncur;
-	char **protect;
-	size_t nprotect;
-	struct authns *auth;
-	char auth_error[ERR_MSG_MAX];
-	char **prov;
-	size_t nprov;
-};
-
-struct run_ctx {
-	struct conf *c;
-	struct conf_lineage *l;
-	struct state *st;
-	struct provider *prov;
-	struct run_lin *rl;
-	char *dir;
-	time_t now;
-};
 
 void
 run_crash_point(const char *step)
@@ -73,14 +45,14 @@ run_crash_point(const char *step)
 	}
 }
 
-static void
+void
 run_list_add(char ***list, size_t *n, char *s)
 {
 	*list = xreallocarray(*list, *n + 1, sizeof(**list));
 	(*list)[(*n)++] = s;
 }
 
-static void
+void
 run_list_free(char **list, size_t n)
 {
 	size_t i;
@@ -108,177 +80,6 @@ run_lineage_dir(const struct conf *c, const struct conf_lineage *l,
 		return NULL;
 	}
 	return dir;
-}
-
-static void
-run_obs_free(struct run_obs *o)
-{
-	keys_free(o->src);
-	keys_free(o->dep);
-	keys_free(o->next);
-	keys_list_free(o->src_recs, o->nsrc);
-	keys_list_free(o->dep_recs, o->ndep);
-	keys_list_free(o->next_recs, o->nnext);
-	run_list_free(o->protect, o->nprotect);
-	run_list_free(o->prov, o->nprov);
-	authns_free(o->auth);
-	memset(o, 0, sizeof(*o));
-}
-
-/* The provider's records at every owner, as "OWNER U S M HEX". */
-static int
-run_observe_provider(struct run_ctx *x, struct run_obs *o, struct err *e)
-{
-	struct tlsa_rec **recs;
-	size_t n, i, j;
-	char *text;
-
-	for (i = 0; i < x->l->nowners; i++) {
-		if (provider_list(x->prov, x->l->owners[i], &recs, &n, e) < 0)
-			return -1;
-		for (j = 0; j < n; j++) {
-			text = tlsa_rec_format(recs[j]);
-			run_list_add(&o->prov, &o->nprov, xasprintf("%s %s",
-			    x->l->owners[i], text));
-			free(text);
-		}
-		provider_recs_free(recs, n);
-	}
-	return 0;
-}
-
-/* Records of the keys other lineages use: never ours to retire. */
-static void
-run_protect_others(struct run_ctx *x, struct run_obs *o)
-{
-	struct conf_lineage *ol;
-	struct keyset *k;
-	char **recs, *next;
-	size_t i, j, n;
-	struct err e;
-
-	for (i = 0; i < x->c->nlineages; i++) {
-		ol = &x->c->lineages[i];
-		if (ol == x->l)
-			continue;
-		next = xasprintf("%s/%s/next.key", x->c->state_dir, ol->name);
-		for (j = 0; j < 2; j++) {
-			err_clear(&e);
-			k = j == 0 ? keys_load(ol->deploy_key, ol->deploy_chain, ol,
-			    &e) : keys_load(next, NULL, ol, &e);
-			if (k == NULL)
-				continue;
-			/* computed with our owners: same names, their key */
-			if (keys_records(k, x->l, &recs, &n, &e) == 0) {
-				while (n > 0)
-					run_list_add(&o->protect, &o->nprotect,
-					    recs[--n]);
-				free(recs);
-			}
-			keys_free(k);
-		}
-		free(next);
-	}
-}
-
-static void
-run_observe_keys(struct run_ctx *x, struct run_obs *o)
-{
-	char *skey = NULL, *schain = NULL;
-	struct err e;
-
-	certbot_source(x->c, x->l, &skey, &schain);
-	err_clear(&e);
-	if ((o->src = keys_load(skey, schain, x->l, &e)) == NULL)
-		snprintf(o->src_why, sizeof(o->src_why), "%s", e.msg);
-	else if (keys_check(o->src, x->l, x->c->ca_file, &e) < 0)
-		snprintf(o->src_why, sizeof(o->src_why), "%s: %s", schain, e.msg);
-	else
-		o->src_ok = 1;
-	free(skey);
-	free(schain);
-	err_clear(&e);
-	o->dep = keys_load(x->l->deploy_key, x->l->deploy_chain, x->l, &e);
-	err_clear(&e);
-	o->next = keys_load(x->rl->next_path, NULL, x->l, &e);
-	if (!x->l->next_key) {
-		keys_free(o->next);
-		o->next = NULL;
-	}
-}
-
-static int
-run_observe_recs(struct run_ctx *x, struct run_obs *o, struct err *e)
-{
-	if ((o->src != NULL && keys_records(o->src, x->l, &o->src_recs,
-	    &o->nsrc, e) < 0) ||
-	    (o->dep != NULL && keys_records(o->dep, x->l, &o->dep_recs,
-	    &o->ndep, e) < 0) ||
-	    (o->next != NULL && keys_records(o->next, x->l, &o->next_recs,
-	    &o->nnext, e) < 0))
-		return -1;
-	/*
-	 * A state without a current key adopts what the services read (saved
-	 * with the next step).
-	 */
-	if (x->st->current == NULL && o->dep != NULL)
-		state_set_str(&x->st->current, o->dep->id);
-	/* rollover_days counts from the first key daneops looks after. */
-	if (x->st->last_rollover == 0 && x->st->current != NULL)
-		x->st->last_rollover = x->now;
-	o->cur = x->st->current;
-	if (o->cur != NULL && o->dep != NULL && strcmp(o->dep->id, o->cur) == 0) {
-		o->cur_recs = o->dep_recs;
-		o->ncur = o->ndep;
-	} else if (o->cur != NULL && o->src != NULL &&
-	    strcmp(o->src->id, o->cur) == 0) {
-		o->cur_recs = o->src_recs;
-		o->ncur = o->nsrc;
-	}
-	/* Whatever the deployed files hold is in use: protect it. */
-	for (size_t i = 0; i < o->ndep; i++)
-		run_list_add(&o->protect, &o->nprotect, xstrdup(o->dep_recs[i]));
-	return 0;
-}
-
-static const char *
-run_zone(const struct conf_lineage *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->prov->nparams; i++)
-		if (strcmp(l->prov->params[i].key, "zone") == 0)
-			return l->prov->params[i].value;
-	return NULL;
-}
-
-static int
-run_observe(struct run_ctx *x, struct run_obs *o, struct err *e)
-{
-	const char *zone = run_zone(x->l);
-	struct err ae;
-	long ttl;
-
-	memset(o, 0, sizeof(*o));
-	run_observe_keys(x, o);
-	if (run_observe_recs(x, o, e) < 0 || run_observe_provider(x, o, e) < 0)
-		return -1;
-	run_protect_others(x, o);
-	err_clear(&ae);
-	if (zone == NULL)
-		snprintf(o->auth_error, sizeof(o->auth_error), "[provider %s] "
-		    "has no zone: cannot find the authoritative servers",
-		    x->l->prov->name);
-	else if ((o->auth = authns_query(zone, x->l->owners, x->l->nowners,
-	    x->c->resolver, &ae)) == NULL)
-		snprintf(o->auth_error, sizeof(o->auth_error), "%s", ae.msg);
-	ttl = x->l->ttl;
-	if (o->auth != NULL && (long)o->auth->tlsa_ttl > ttl)
-		ttl = o->auth->tlsa_ttl;
-	if (o->auth != NULL && (long)o->auth->neg_ttl > ttl)
-		ttl = o->auth->neg_ttl;
-	x->rl->hold = 2 * ttl;
-	return 0;
 }
 
 static void
@@ -318,6 +119,7 @@ run_plan_in(struct run_ctx *x, struct run_obs *o, struct plan_in *in)
 	in->protect = (const char *const *)o->protect;
 	in->nprotect = o->nprotect;
 	in->hold = x->rl->hold;
+	in->hold_why = x->rl->hold_why;
 	in->min_wait = x->l->min_wait;
 	in->next_enabled = x->l->next_key;
 	in->rollover_due = st->rollover_requested != 0 || (every > 0 &&
@@ -437,39 +239,39 @@ run_record(struct run_ctx *x, const struct plan_action *a, struct err *e)
 	return 0;
 }
 
-/* Run the reload command: execv, no shell, no inherited stdin. */
+/*
+ * Run the reload command: no shell, stdin /dev/null, its own process group,
+ * killed with the group at reload_timeout.
+ */
 static int
 run_reload(const struct conf_lineage *l, struct err *e)
 {
-	pid_t pid;
-	int status;
+	struct spawn_opts so;
+	struct spawn_result sr;
+	char how[ERR_MSG_MAX];
+	int rc = 0;
 
 	if (l->reload[0] == NULL)
 		return 0;
-	if ((pid = fork()) < 0)
-		return err_set_errno(e, ERR_SYSTEM, errno, "fork");
-	if (pid == 0) {
-		/* Only async-signal-safe calls here: the resolver's thread. */
-		int fd = open("/dev/null", O_RDONLY);
-
-		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
-			_exit(126);
-		if (fd != STDIN_FILENO)
-			close(fd);
-		execv(l->reload[0], l->reload);
-		_exit(127);
+	memset(&so, 0, sizeof(so));
+	so.argv = l->reload;
+	so.echo_err = 1;
+	so.timeout_ms = l->reload_timeout * 1000L;
+	if (spawn_run(&so, &sr, e) < 0) {
+		snprintf(how, sizeof(how), "%s", e->msg);
+		spawn_result_free(&sr);
+		return err_set(e, ERR_INPUT, "[lineage %s] reload: %s%s", l->name,
+		    how, l->reload[0][0] != '/' ? " (reload needs an absolute "
+		    "path)" : "");
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return err_set_errno(e, ERR_SYSTEM, errno, "waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return err_set(e, ERR_INPUT, "[lineage %s] reload: %s failed "
-		    "(status %d%s); the deployed files are in place, fix the "
-		    "command and run again", l->name, l->reload[0],
-		    WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-		    WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
-		    ", could not execute it: reload needs an absolute path" : "");
-	return 0;
+	if (!spawn_ok(&sr))
+		rc = err_set(e, ERR_INPUT, "[lineage %s] reload: %s: %s; %s the "
+		    "deployed files are in place, run again", l->name,
+		    l->reload[0], spawn_describe(&so, &sr, 160, how, sizeof(how)),
+		    sr.timed_out ? "the command and its process group were "
+		    "killed (reload_timeout);" : "fix the command;");
+	spawn_result_free(&sr);
+	return rc;
 }
 
 static int
@@ -525,10 +327,24 @@ run_verify(struct run_ctx *x, struct err *e)
 	return 0;
 }
 
+static void
+run_handoff_ctx(struct run_ctx *x, struct handoff_ctx *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->c = x->c;
+	h->l = x->l;
+	h->st = x->st;
+	h->next_path = x->rl->next_path;
+	h->dir = x->dir;
+	h->now = time(NULL);
+}
+
 static int
 run_action(struct run_ctx *x, struct run_obs *o, const struct plan_action *a,
 	struct err *e)
 {
+	struct handoff_ctx h;
+
 	switch (a->kind) {
 	case PLAN_GENKEY:
 		if (keys_generate(x->rl->next_path, x->l->key_type, e) < 0)
@@ -559,11 +375,8 @@ run_action(struct run_ctx *x, struct run_obs *o, const struct plan_action *a,
 	case PLAN_VERIFY:
 		return run_verify(x, e);
 	case PLAN_HANDOFF:
-		if (certbot_handoff(x->c, x->l, x->rl->next_path, x->dir, e) < 0)
-			return -1;
-		run_crash_point("handoff");
-		x->st->handed_off = 1;
-		return run_save(x, e);
+		run_handoff_ctx(x, &h);
+		return handoff_run(&h, e);
 	case PLAN_WAIT:
 	case PLAN_BLOCKED:
 		return 0;
@@ -610,6 +423,7 @@ run_rounds(struct run_ctx *x, const struct run_opts *opt, struct err *e)
 			return -1;
 		}
 		p = run_plan(x, &o);
+		handoff_gate(p, x->st, x->now);
 		plan_free(x->rl->plan);
 		x->rl->plan = p;
 		run_fill(x->rl, &o);
@@ -630,6 +444,39 @@ run_rounds(struct run_ctx *x, const struct run_opts *opt, struct err *e)
 	}
 	return err_set(e, ERR_INTERNAL, "[lineage %s]: no steady state after "
 	    "%d rounds", x->l->name, RUN_MAX_ROUNDS);
+}
+
+/* A hand-off journal left by a killed run: finish or undo it first. */
+static int
+run_recover(struct run_ctx *x, struct err *e)
+{
+	struct handoff_ctx h;
+	char *what;
+
+	run_handoff_ctx(x, &h);
+	if (handoff_recover(&h, &what, e) < 0)
+		return -1;
+	if (what != NULL)
+		run_list_add(&x->rl->done, &x->rl->ndone, what);
+	return 0;
+}
+
+/* What roll status shows of the state, and what the exit status needs. */
+static void
+run_fill_state(struct run_lin *rl, const struct conf_lineage *l,
+	const struct state *st)
+{
+	size_t i;
+
+	rl->failures = st->failures;
+	rl->max_failures = l->max_failures;
+	rl->next_attempt = st->next_attempt;
+	rl->last_error = st->last_error != NULL ? xstrdup(st->last_error) :
+	    NULL;
+	rl->handoff_started = st->handoff.started;
+	for (i = 0; rl->plan != NULL && i < rl->plan->nacts; i++)
+		if (rl->plan->acts[i].kind == PLAN_BLOCKED)
+			rl->blocked = 1;
 }
 
 static struct provider *
@@ -661,12 +508,15 @@ run_lineage(struct conf *c, struct conf_lineage *l, const struct run_opts *o,
 	x.st = state_load(path, &rl->err);
 	free(path);
 	if (x.st == NULL || (x.prov = run_provider(l, &rl->err)) == NULL ||
+	    (o->execute && run_recover(&x, &rl->err) < 0) ||
 	    run_rounds(&x, o, &rl->err) < 0)
 		goto fail;
 	goto out;
 fail:
 	rl->failed = 1;
 out:
+	if (x.st != NULL)
+		run_fill_state(rl, l, x.st);
 	provider_free(x.prov);
 	state_free(x.st);
 	free(x.dir);
@@ -693,34 +543,6 @@ run_roll(struct conf *c, const struct run_opts *o, struct run_report **out,
 	return 0;
 }
 
-int
-run_newkey(struct conf *c, const char *name, struct err *e)
-{
-	struct conf_lineage *l = conf_lineage_find(c, name);
-	struct state *st;
-	char *dir, *path;
-	int rc;
-
-	if (l == NULL)
-		return err_set(e, ERR_USAGE, "%s: no [lineage %s]", c->path, name);
-	if (!l->next_key)
-		return err_set(e, ERR_USAGE, "[lineage %s] has next_key = no: a "
-		    "new key from the ACME client is rolled in by 'roll run' "
-		    "(it waits for its records)", name);
-	if ((dir = run_lineage_dir(c, l, e)) == NULL)
-		return -1;
-	path = xasprintf("%s/state.json", dir);
-	free(dir);
-	st = state_load(path, e);
-	free(path);
-	if (st == NULL)
-		return -1;
-	st->rollover_requested = time(NULL);
-	rc = state_save(st, e);
-	state_free(st);
-	return rc;
-}
-
 void
 run_report_free(struct run_report *r)
 {
@@ -739,6 +561,8 @@ run_report_free(struct run_report *r)
 		run_list_free(rl->at_provider, rl->nat_provider);
 		plan_free(rl->plan);
 		run_list_free(rl->done, rl->ndone);
+		free(rl->last_error);
+		free(rl->hold_why);
 	}
 	free(r->lins);
 	free(r);

@@ -49,11 +49,20 @@ struct run_lin {
 	char **at_provider;
 	size_t nat_provider;
 	long hold;
+	char *hold_why;         /* "hold 20 s = 2 x max(TTL 2, ...)" */
 	struct plan *plan;      /* the last plan: what is left to do */
 	char **done;            /* steps carried out, one line each */
 	size_t ndone;
 	int failed;
 	struct err err;
+	int blocked;            /* the last plan has BLOCKED */
+	int failures;           /* consecutive failed hand-offs (state) */
+	long max_failures;      /* ... from which runs fail */
+	time_t next_attempt;    /* backoff: no hand-off before */
+	char *last_error;       /* of the last failed hand-off, or NULL */
+	time_t handoff_started; /* a hand-off journal is open (0: none) */
+	int adopted;            /* no deployed files; the endpoints present
+				   the source's key: it goes out at once */
 };
 
 struct run_report {
@@ -65,9 +74,6 @@ struct run_report {
 int run_roll(struct conf *c, const struct run_opts *o,
 	struct run_report **out, struct err *e);
 void run_report_free(struct run_report *r);
-
-/* roll newkey NAME: ask for a rollover to the next key. */
-int run_newkey(struct conf *c, const char *name, struct err *e);
 
 /* The lineage's state directory (created 0700) and file paths. */
 char *run_lineage_dir(const struct conf *c, const struct conf_lineage *l,

@@ -32,6 +32,26 @@ state_json_str(json_t *o, const char *k)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* "handoff": null, or {"started": T, "key_file": P, "saved": P}. */
+static int
+state_handoff_from_json(struct state *s, json_t *h)
+{
+	const char *kf, *sv;
+
+	if (h == NULL || json_is_null(h))
+		return 0;
+	kf = state_json_str(h, "key_file");
+	sv = state_json_str(h, "saved");
+	if (!json_is_object(h) || kf == NULL || sv == NULL || *kf != '/' ||
+	    *sv != '/' || json_integer_value(json_object_get(h, "started")) <= 0)
+		return -1;
+	s->handoff.started = (time_t)json_integer_value(json_object_get(h,
+	    "started"));
+	state_set_str(&s->handoff.key_file, kf);
+	state_set_str(&s->handoff.saved, sv);
+	return 0;
+}
+
 static int
 state_from_json(struct state *s, json_t *root, struct err *e)
 {
@@ -53,6 +73,13 @@ state_from_json(struct state *s, json_t *root, struct err *e)
 	    json_object_get(root, "rollover_requested"));
 	s->last_rollover = (time_t)json_integer_value(
 	    json_object_get(root, "last_rollover"));
+	if (state_handoff_from_json(s, json_object_get(root, "handoff")) < 0)
+		goto bad;
+	s->failures = (int)json_integer_value(json_object_get(root,
+	    "failures"));
+	s->next_attempt = (time_t)json_integer_value(json_object_get(root,
+	    "next_attempt"));
+	state_set_str(&s->last_error, state_json_str(root, "last_error"));
 	seen = json_object_get(root, "seen");
 	json_object_foreach(seen, k, v) {
 		if (s->nseen >= STATE_MAX_SEEN || !json_is_integer(v))
@@ -70,8 +97,8 @@ state_from_json(struct state *s, json_t *root, struct err *e)
 	}
 	return 0;
 bad:
-	return err_set(e, ERR_INPUT, "%s: damaged state file (bad 'seen' or "
-	    "'published'); fix or move it away", s->path);
+	return err_set(e, ERR_INPUT, "%s: damaged state file (bad 'seen', "
+	    "'published' or 'handoff'); fix or move it away", s->path);
 }
 
 struct state *
@@ -130,6 +157,13 @@ state_save(const struct state *s, struct err *e)
 	json_object_set_new(root, "rollover_requested",
 	    json_integer(s->rollover_requested));
 	json_object_set_new(root, "last_rollover", json_integer(s->last_rollover));
+	json_object_set_new(root, "handoff", s->handoff.started == 0 ?
+	    json_null() : json_pack("{s:I, s:s, s:s}", "started",
+	    (json_int_t)s->handoff.started, "key_file", s->handoff.key_file,
+	    "saved", s->handoff.saved));
+	json_object_set_new(root, "failures", json_integer(s->failures));
+	json_object_set_new(root, "next_attempt", json_integer(s->next_attempt));
+	json_object_set_new(root, "last_error", state_jstr(s->last_error));
 	for (i = 0; i < s->nseen; i++)
 		json_object_set_new(seen, s->seen[i].key,
 		    json_integer(s->seen[i].at));
@@ -159,6 +193,9 @@ state_free(struct state *s)
 		free(s->published[i]);
 	free(s->current);
 	free(s->verified);
+	free(s->handoff.key_file);
+	free(s->handoff.saved);
+	free(s->last_error);
 	free(s->path);
 	free(s);
 }

@@ -27,6 +27,18 @@ struct state_seen {
 	time_t at;              /* first seen at every authoritative server */
 };
 
+/*
+ * The certbot hand-off in progress (a journal): set and saved before
+ * certbot's key file is touched, cleared once certbot's result is known.
+ * A run that finds it set finishes the hand-off (certbot's certificate is
+ * for the next key) or undoes it (writes the saved key back).
+ */
+struct state_handoff {
+	time_t started;         /* 0: none in progress */
+	char *key_file;         /* certbot's key file the next key goes into */
+	char *saved;            /* a copy of its content before */
+};
+
 struct state {
 	char *path;
 	char *current;          /* key the services use (or are being given) */
@@ -39,6 +51,10 @@ struct state {
 	time_t rollover_requested;          /* roll newkey; 0: none */
 	time_t last_rollover;               /* or first deployment */
 	int handed_off;                     /* next key given to the ACME client */
+	struct state_handoff handoff;
+	int failures;                       /* consecutive failed hand-offs */
+	time_t next_attempt;                /* backoff: none before this */
+	char *last_error;                   /* of the last failed hand-off */
 };
 
 struct state *state_load(const char *path, struct err *e);

@@ -12,7 +12,24 @@ mkroot() {
 	root:x:0:0:root:/root:/bin/bash
 	daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
 	alice:x:1000:1000:Alice:/home/alice:/bin/bash
+	daneops:x:998:998::/var/lib/daneops:/usr/sbin/nologin
+	nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
 	EOF
+	cat >"$r/etc/group" <<-'EOF'
+	root:x:0:
+	daneops:x:998:
+	nogroup:x:65534:
+	EOF
+	# TLS reports: the pipe(8) transport of contrib/postfix, as user daneops.
+	cp "$DANEOPS_TOP/contrib/postfix/daneops-tlsrpt" \
+		"$r/etc/postfix/daneops-tlsrpt"
+	touch "$r/etc/postfix/daneops-tlsrpt.db"
+	{ printf 'smtp inet n - y - - smtpd\n'; cat "$DANEOPS_TOP/contrib/postfix/master.cf"; } \
+		>"$r/etc/postfix/master.cf"
+	mkdir -p "$r/var/lib/daneops/tlsrpt"
+	chmod 0755 "$r/var/lib/daneops"
+	chown 998:998 "$r/var/lib/daneops/tlsrpt"
+	chmod 0750 "$r/var/lib/daneops/tlsrpt"
 	cat >"$r/etc/postfix/main.cf" <<-'EOF'
 	# Debian-like
 	myhostname = mx.example.org
@@ -21,6 +38,8 @@ mkroot() {
 	    localhost
 	alias_maps = hash:/etc/aliases
 	alias_database = hash:/etc/aliases
+	transport_maps = hash:/etc/postfix/daneops-tlsrpt
+	local_recipient_maps = proxy:unix:passwd.byname $alias_maps hash:/etc/postfix/daneops-tlsrpt
 	EOF
 	cat >"$r/etc/aliases" <<-'EOF'
 	# See man 5 aliases for format
@@ -29,7 +48,6 @@ mkroot() {
 	hostmaster: root
 	webmaster: postmaster@example.org
 	root: alice
-	tls-reports: "|/usr/bin/daneops report ingest"
 	EOF
 	touch -d '2026-01-01 10:00' "$r/etc/aliases"
 	touch -d '2026-01-01 10:05' "$r/etc/aliases.db"

@@ -131,13 +131,69 @@ roll_conf() {
 	cat >"$RD/reload.sh" <<-EOF
 	#!/bin/sh
 	# reload for the tests: an optional delay (to hold the lock), a log line
-	[ -f "$RD/reload-delay" ] && sleep "\$(cat "$RD/reload-delay")"
+	if [ -f "$RD/reload-delay" ]; then
+		sleep "\$(cat "$RD/reload-delay")" &
+		echo \$! >"$RD/reload-sleep.pid"
+		wait \$!
+	fi
 	echo reload >>"$RD/reload.log"
+	# kill hook: SIGKILL daneops and this process group, as systemctl stop
+	if [ -f "$RD/reload-kill" ]; then
+		rm -f "$RD/reload-kill"
+		kill -KILL \$PPID 0
+	fi
 	# what it could read on stdin (daneops gives it none)
 	timeout 1 cat >>"$RD/reload-stdin" 2>/dev/null
 	exec /usr/sbin/postfix -c "$LAB_POSTFIX_CONF" reload
 	EOF
 	chmod 755 "$RD/reload.sh"
+}
+
+# roll_fake_certbot NAME KEY CERT: a certbot lineage NAME in $LE laid out
+# exactly as certbot's (archive/NAME/{cert,chain,fullchain,privkey}1.pem,
+# live/NAME/*.pem symlinks, renewal/NAME.conf) holding KEY and the leaf
+# certificate CERT (issued by the lab's ECDSA intermediate), and the ec
+# lineage of the configuration switched to it; certbot is played by
+# tests/data/fake-certbot.sh.
+roll_fake_certbot() {
+	local name=$1 key=$2 cert=$3 f
+	LE=$RD/le
+	export FAKE_CERTBOT_DIR=$LE
+	mkdir -p "$LE/archive/$name" "$LE/live/$name" "$LE/renewal"
+	openssl x509 -in "$cert" -out "$LE/archive/$name/cert1.pem"
+	cp "$LAB_INT_ECDSA_CERT" "$LE/archive/$name/chain1.pem"
+	cat "$LE/archive/$name/cert1.pem" "$LAB_INT_ECDSA_CERT" >"$LE/archive/$name/fullchain1.pem"
+	cp "$key" "$LE/archive/$name/privkey1.pem"
+	chmod 600 "$LE/archive/$name/privkey1.pem"
+	for f in cert chain fullchain privkey; do
+		ln -sfn "../../archive/$name/${f}1.pem" "$LE/live/$name/$f.pem"
+	done
+	cat >"$LE/renewal/$name.conf" <<-EOF
+	# renew_before_expiry = 30 days
+	version = 2.1.0
+	archive_dir = $LE/archive/$name
+	cert = $LE/live/$name/cert.pem
+	privkey = $LE/live/$name/privkey.pem
+	chain = $LE/live/$name/chain.pem
+	fullchain = $LE/live/$name/fullchain.pem
+
+	# Options used in the renewal process
+	[renewalparams]
+	account = 0123456789abcdef0123456789abcdef
+	authenticator = standalone
+	server = https://acme-v02.api.letsencrypt.org/directory
+	key_type = ecdsa
+	reuse_key = False
+	EOF
+	chmod 644 "$LE/renewal/$name.conf"
+	roll_conf_certbot "$name"
+}
+
+# roll_conf_certbot NAME: the ec lineage's source is certbot's lineage NAME
+# in $LE, certbot is fake-certbot.sh.
+roll_conf_certbot() {
+	sed -i -e "/^source_key/d" -e "s|^source_chain = .*|certbot = $1|" "$CONF"
+	sed -i "s|^\[daneops\]|[daneops]\ncertbot_dir = $LE\ncertbot_command = $DANEOPS_TOP/tests/data/fake-certbot.sh|" "$CONF"
 }
 
 # roll_issue LINEAGE KEYFILE|new|same: a certificate for mx.roll.test from the
@@ -223,9 +279,23 @@ roll_rollover_live() {
 		pass "$client: the old key's record is retired"
 }
 
+# roll_backoff_over LINEAGE: the hand-off's backoff has passed (its
+# next_attempt moved to the past in the state), without sleeping through it.
+roll_backoff_over() {
+	python3 - "$RD/state/$1/state.json" <<-'PY'
+	import json, sys, time
+	d = json.load(open(sys.argv[1]))
+	assert d["next_attempt"] > time.time() - 5, d
+	d["next_attempt"] = int(time.time()) - 1
+	json.dump(d, open(sys.argv[1], "w"))
+	PY
+}
+
 # roll_pebble_start: Debian's pebble (an RFC 8555 test server) on
 # 127.0.6.1:14000 with a self-signed listener ($P/cert.pem), validating
-# http-01 at port 5002 through the lab resolver.  lab stop ends it.
+# http-01 at port 5002 through the lab resolver, every time (no reuse of
+# valid authorizations, so that a test can make a validation fail).  lab
+# stop ends it.
 roll_pebble_start() {
 	P=$RD/pebble
 	mkdir -p "$P"
@@ -239,7 +309,7 @@ roll_pebble_start() {
 	 "httpPort": 5002, "tlsPort": 5001, "ocspResponderURL": "",
 	 "externalAccountBindingRequired": false}}
 	EOF
-	PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 lx pebble -config "$P/pebble.json" \
+	PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 lx pebble -config "$P/pebble.json" \
 		-dnsserver "$LAB_RESOLVER:53" >"$P/pebble.log" 2>&1 &
 	for _ in $(seq 50); do
 		grep -q 'Listening on' "$P/pebble.log" && break

@@ -103,7 +103,7 @@ grep -q '^info    root-mailbox root' "$TMP/out" && pass "root-mailbox info" ||
 	fail "root-mailbox info" "$(cat "$TMP/out")"
 case_root; echo 'this line has no colon' >>"$R/etc/aliases"
 finds alias-syntax '' "a line without name: is reported"
-grep -q 'alias-syntax /etc/aliases:8' "$TMP/out" && pass "alias-syntax names file:line" ||
+grep -q 'alias-syntax /etc/aliases:7' "$TMP/out" && pass "alias-syntax names file:line" ||
 	fail "alias-syntax names file:line" "$(cat "$TMP/out")"
 case_root; echo 'abuse: alice' >>"$R/etc/aliases"
 finds alias-duplicate 'only the first' "a duplicate entry"
@@ -186,5 +186,62 @@ expect_status 3 "--root that does not exist: exit 3" doctor --root "$TMP/nonexis
 expect_status 3 "--config that does not exist: exit 3" \
 	doctor --root "$TMP/clean" --config "$TMP/nonexistent.conf"
 expect_status 0 "--help: exit 0" "$DANEOPS" doctor --help
+
+# --- who runs daneops report ingest, and can it write the database
+# (the clean tree has contrib/postfix's pipe(8) transport as user daneops)
+# A host set up the old way: an alias, no transport, no recipient table.
+case_root; echo 'tls-reports: "|/usr/bin/daneops report ingest"' >>"$R/etc/aliases"; newaliases
+sed -i '/^transport_maps/d; /^local_recipient_maps/d' "$R/etc/postfix/main.cf"
+finds ingest-alias-privs 'aliases.db belongs to root: Postfix runs the pipe as nobody' \
+	"an alias pipe in a root-owned alias map is an error: it runs as nobody"
+finds ingest-alias-privs "echo 'tls-reports@example.org daneops-tlsrpt:' >>/etc/postfix/daneops-tlsrpt" \
+	"...whose fix prints this host's setup: the table line"
+finds ingest-alias-privs 'flags=RX user=daneops argv=/usr/bin/daneops report ingest' \
+	"...the master.cf entry"
+finds ingest-alias-privs "postconf -e 'transport_maps = hash:/etc/postfix/daneops-tlsrpt'" \
+	"...the transport_maps line"
+finds ingest-alias-privs "postconf -e 'local_recipient_maps = proxy:unix:passwd.byname .alias_maps hash:/etc/postfix/daneops-tlsrpt'" \
+	"...and the recipient validation for a local domain"
+finds ingest-alias-privs 'remove the alias tls-reports from /etc/aliases' "...and what to undo"
+case_root; echo 'tls-reports: "|/usr/bin/daneops report ingest"' >>"$R/etc/aliases"; newaliases
+chown 998 "$R/etc/aliases.db"
+expect_status 0 "an alias pipe in a map owned by daneops (who may write the directory) is fine" \
+	doctor --root "$R"
+case_root; chown root:root "$R/var/lib/daneops/tlsrpt"
+finds ingest-rights 'user=daneops.*daneops cannot write in /var/lib/daneops/tlsrpt \(0:0, mode 0750\)' \
+	"the pipe's user cannot write the database directory: error"
+finds ingest-rights 'install -d -o daneops -g daneops -m 0750 /var/lib/daneops/tlsrpt' "...with the fix"
+case_root; chmod 0700 "$R/var/lib/daneops"
+finds ingest-rights 'daneops cannot enter /var/lib/daneops \(0:0, mode 0700\)' \
+	"a parent directory the user cannot enter: error"
+case_root; touch "$R/var/lib/daneops/tlsrpt/tlsrpt.sqlite"
+finds ingest-rights 'daneops cannot write /var/lib/daneops/tlsrpt/tlsrpt.sqlite \(0:0' \
+	"a database made by root (ingest --file as root) is named"
+case_root; mkdir "$R/var/lib/daneops/tlsrpt/quarantine"
+finds ingest-rights 'cannot write in /var/lib/daneops/tlsrpt/quarantine' "a root-owned quarantine is named"
+case_root; sed -i 's/user=daneops/user=daneops:daneops/' "$R/etc/postfix/master.cf"
+expect_status 0 "user=daneops:daneops is the same user" doctor --root "$R"
+case_root; sed -i '/^daneops:/d' "$R/etc/passwd"
+finds ingest-user-missing 'user=daneops\): no such user' "the pipe's user does not exist: error"
+case_root; sed -i '/^local_recipient_maps/d' "$R/etc/postfix/main.cf"
+finds ingest-rcpt-unknown 'tls-reports@example.org is routed to daneops report ingest, but no local_recipient_maps table has it' \
+	"an address routed to the pipe that smtpd would refuse at RCPT: error"
+finds ingest-rcpt-unknown "postconf -e 'local_recipient_maps = proxy:unix:passwd.byname .alias_maps hash:/etc/postfix/daneops-tlsrpt'" \
+	"...with the local_recipient_maps line"
+env DANEOPS_POSTCONF=/nonexistent/postconf "$DANEOPS" doctor --skip-live --root "$R" >"$TMP/out" 2>&1
+is "$?" 1 "...also found reading main.cf without postconf"
+case_root; echo 'tls-reports: alice' >>"$R/etc/aliases"; newaliases
+sed -i '/^local_recipient_maps/d' "$R/etc/postfix/main.cf"
+expect_status 0 "an address that is also an alias passes the default recipient check" doctor --root "$R"
+case_root; printf 'smtp inet n - y - - smtpd\n' >"$R/etc/postfix/master.cf"
+doctor --root "$R" >"$TMP/out" 2>&1
+is "$?" 0 "a Postfix host without the report pipe: exit 0 (info only)"
+said() { cp "$TMP/out" "$TMP/said"; expect_output "$1" "$2" cat "$TMP/said"; }
+said '^info    ingest-missing master.cf' "...an ingest-missing info finding"
+said "^ +echo 'tls-reports@example.org daneops-tlsrpt:' >>/etc/postfix/daneops-tlsrpt$" \
+	"...whose fix is the setup, for this host's mydomain"
+case_root; sed -i '/^transport_maps/d' "$R/etc/postfix/main.cf"
+finds ingest-unrouted "postconf -e 'transport_maps = hash:/etc/postfix/daneops-tlsrpt'" \
+	"a pipe no transport_maps leads to: warning, with the transport_maps line"
 
 done_testing

@@ -29,6 +29,7 @@ lx() { "$DANEOPS_TOP/lab/lab" exec "$LAB" "$@"; }
 R=$TMP/root
 mkroot "$R"
 sed -i 's/^mydomain = .*/mydomain = doctor.test/' "$R/etc/postfix/main.cf"
+echo 'tls-reports@doctor.test daneops-tlsrpt:' >"$R/etc/postfix/daneops-tlsrpt"
 
 # The daneops configuration: lineage mx (next key in the state directory)
 # and, in a second file, lineage exp.
@@ -161,9 +162,12 @@ finds cert-expiring 'expires in [45] day' "exp.doctor.test: expires in 5 days" \
 expect_status 0 "--warn-days 3: not yet" doctor --config "$TMP/exp.conf" --warn-days 3
 
 # --- the rua address
-sed -i "s/^tls-reports:.*/tls-reports: reports-team/" "$R/etc/aliases"; newaliases
+: >"$R/etc/postfix/daneops-tlsrpt"
+echo "tls-reports: reports-team" >>"$R/etc/aliases"; newaliases
 finds rua-unreachable 'tls-reports@doctor.test \(the rua of _smtp._tls.doctor.test\)' \
 	"rua address that reaches nobody" --config "$TMP/mx.conf"
+finds rua-unreachable "echo 'tls-reports@doctor.test daneops-tlsrpt:' >>/etc/postfix/daneops-tlsrpt" \
+	"...and the fix routes it to the daneops-tlsrpt pipe" --config "$TMP/mx.conf"
 finds alias-dead-end 'tls-reports -> reports-team' "its dead end is named" --config "$TMP/mx.conf"
 sed -i 's/^tls-reports:.*/tls-reports: alice/' "$R/etc/aliases"; newaliases
 expect_status 0 "rua to a mailbox is fine" doctor --config "$TMP/mx.conf"

@@ -89,11 +89,15 @@ expect_output "kept in $Q/" "the quarantine is logged on stderr" ingest <"$D/no-
 is "$(stat -c %a "$Q")" 700 "the quarantine directory is private"
 is "$(find "$Q" -name '*.tmp' | wc -l)" 0 "no temporary files are left"
 
-# A message larger than ingest holds in memory (32 MiB) is kept whole.
+# A message larger than ingest holds in memory (32 MiB) is read to its end
+# and kept truncated to the quarantine's per-file cap (1 MiB).
 { printf 'Subject: huge\n\n'; head -c 25M /dev/urandom | base64; } >"$TMP/huge.eml"
 expect_output 'larger than 33554432 bytes; kept in' "a 34 MB message is quarantined" ingest <"$TMP/huge.eml"
-check "...whole" cmp "$(ls -t "$Q"/*.eml | head -1)" "$TMP/huge.eml"
-rm -f "$TMP/huge.eml"
+q=$(ls -t "$Q"/*.eml | head -1)
+check "...its first MiB" cmp -n 1048576 "$q" "$TMP/huge.eml"
+expect_output "^\[daneops: quarantine copy truncated to 1048576 of $(stat -c %s "$TMP/huge.eml") bytes\]\$" \
+	"...and a last line saying it was cut, of how many bytes" tail -1 "$q"
+rm -f "$TMP/huge.eml" "$q"
 
 # --- temporary failures: exit 75, nothing lost
 expect_status 75 "quarantine not writable: 75" \

@@ -4,7 +4,9 @@
 # key while the second authoritative server lags (waits for it, then for
 # the hold time, then goes live, then retires the old record), a
 # pre-published next-key rollover (no wait), RSA and ECDSA lineages side by
-# side, and two runs at once (the second exits 75 naming the holder).
+# side, two runs at once (the second exits 75 naming the holder), a
+# hanging reload (killed with its process group at reload_timeout), a
+# blocked lineage (exit 1), and adopting a running server without a gap.
 # After every step: every live endpoint presents a key that a published,
 # validated record matches (daneops check).
 #
@@ -120,6 +122,26 @@ wait $first && pass "the first run finishes" || fail "the first run finishes" "$
 rm -f "$RD/reload-delay"
 invariant "concurrent runs"
 
+# --- a hanging reload is killed with its process group at reload_timeout
+roll_conf "reload_timeout = 2"
+echo 120 >"$RD/reload-delay"
+roll_issue ec same
+start=$SECONDS
+expect_status 3 "a hanging reload: the run fails (exit 3)" roll run
+took=$((SECONDS - start))
+last_output | grep -q "reload: $RD/reload.sh: killed after the 2 s deadline; the command and its process group were killed (reload_timeout)" &&
+	pass "the run says the reload was killed at its deadline" ||
+	fail "the run says the reload was killed at its deadline" "$(last_output)"
+[ "$took" -lt 20 ] && pass "killed at the deadline, not after the reload's 120 s ($took s)" ||
+	fail "killed at the deadline, not after the reload's 120 s ($took s)"
+gone() { ! kill -0 "$1" 2>/dev/null || ps -o stat= -p "$1" | grep -q Z; }
+for _ in $(seq 20); do gone "$(cat "$RD/reload-sleep.pid")" && break; sleep 0.1; done
+gone "$(cat "$RD/reload-sleep.pid")" && pass "the reload's child is killed too" ||
+	fail "the reload's child is killed too" "$(ps -o pid,stat,pgid,cmd -p "$(cat "$RD/reload-sleep.pid")")"
+rm -f "$RD/reload-delay"
+expect_output 'done: reload' "the next run gets the lock and reloads" roll run
+invariant "killed reload"
+
 # --- RSA and ECDSA lineages side by side on the same names
 roll_conf
 cat >>"$CONF" <<CONF
@@ -156,6 +178,9 @@ cp "$RD/src-rsa/key.pem" "$TMP/rsa.key.save"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$RD/src-rsa/key.pem" 2>/dev/null
 expect_output 'blocked: the source may not go live: .*does not match the certificate' \
 	"a key that does not match its certificate is blocked" roll plan
+expect_status 1 "a blocked lineage: roll run exits 1 (the timer unit shows it)" roll run
+last_output | grep -q 'lineage rsa is blocked' && pass "...and says which lineage" ||
+	fail "...and says which lineage" "$(last_output)"
 cp "$TMP/rsa.key.save" "$RD/src-rsa/key.pem"
 
 # --- a damaged state file is an error naming it, never a reset
@@ -188,6 +213,23 @@ check "the scheduled rollover completes" roll_settle
 python3 -c 'import json,sys,time; d=json.load(open(sys.argv[1])); sys.exit(time.time() - d["last_rollover"] > 60)' \
 	"$RD/state/ec/state.json" && pass "the schedule starts again" || fail "the schedule starts again"
 invariant "scheduled rollover"
+
+# --- adopting a running server without a gap: a new lineage (state, deploy
+# paths) whose service still reads other files (here: deploy-ec) that hold
+# the source's key.  Nothing is deployed yet; the endpoints present the
+# source's key already, so it goes out in the first run, without a hold.
+roll_conf
+sed -i -e "s|^state_dir = .*|state_dir = $RD/state-adopt|" -e "s|/deploy-ec/|/deploy-adopt/|" "$CONF"
+mkdir -p "$RD/deploy-adopt"
+cmp -s "$RD/src-ec/key.pem" "$RD/deploy-ec/key.pem" && pass "(the server presents the source's key)" ||
+	fail "(the server presents the source's key)"
+expect_output "adopt: no deployed files yet, and every endpoint presents the source's key" \
+	"plan: the key the server presents is adopted" roll plan
+expect_output 'done: deploy: ' "adoption: deployed in the first run, without a hold" roll run
+cmp -s "$RD/src-ec/key.pem" "$RD/deploy-adopt/key.pem" && pass "adoption: the deployed key is the source's" ||
+	fail "adoption: the deployed key is the source's"
+check "the adopted lineage settles" roll_settle
+invariant "adoption of a running server"
 
 retire_guard_ok
 done_testing

@@ -9,6 +9,14 @@
 # a key that a published, validated record matches; at the end the
 # lineage is settled exactly as without crashes.
 #
+# Then, on a certbot lineage (tests/data/fake-certbot.sh), rollovers killed
+# inside certbot (before it writes, between its archive files and its
+# links, after it is done), inside the reload command (SIGKILL to daneops
+# and the child's process group at once: the kill hooks of
+# fake-certbot.sh and roll-lib.sh's reload command), and at the crash
+# points of the journaled hand-off (handoff-begin, handoff-key, handoff):
+# the next run finishes each rollover.
+#
 # The ACME client is simulated: new key/fullchain files, issued by the lab
 # CA with openssl, are written into the source directory (roll_issue).
 . "$DANEOPS_TOP/tests/lib.sh"
@@ -101,6 +109,66 @@ for s in "${steps[@]}"; do
 		fail "crashed at least once at '$s'"
 done
 echo "# crashes: $(for s in "${steps[@]}"; do printf '%s=%s ' "$s" "${crashed[$s]:-0}"; done)"
+
+# --- kills inside certbot and inside reload, and crashes in the hand-off
+# The lineage becomes a certbot lineage (tests/data/fake-certbot.sh) that
+# holds the key the services use; each rollover below is killed once: by
+# the kill hooks of fake-certbot.sh and the reload command (SIGKILL to
+# daneops and the child's whole process group at once, as systemctl stop
+# or a reboot does), or at a crash point of the journaled hand-off.  The
+# next run, not killed, must finish the rollover.
+roll_fake_certbot roll "$RD/src-ec/key.pem" "$RD/src-ec/fullchain.pem"
+check "the certbot lineage (same key) settles" roll_settle
+invariant "certbot lineage"
+
+# killed_rollover HOW: HOW is certbot:start|mid|end, reload, or crash:STEP.
+killed_rollover() {
+	local how=$1 nxt rc i
+	nxt=$(spki "$RD/state/ec/next.key")
+	roll newkey ec >/dev/null
+	case $how in
+	certbot:*) echo "${how#certbot:}" >"$LE/kill-at" ;;
+	reload) touch "$RD/reload-kill" ;;
+	esac
+	for i in $(seq 1 20); do
+		if [ "${how%%:*}" = crash ]; then
+			DANEOPS_ROLL_CRASH_AT=${how#crash:} roll run >"$TMP/run" 2>&1
+		else
+			roll run >"$TMP/run" 2>&1
+		fi
+		rc=$?
+		[ "$rc" = 0 ] || break
+		roll_sync_ns2
+		sleep 1
+	done
+	case $how in
+	crash:*) is "$rc" 99 "$how: the run crashed there" ;;
+	*) is "$rc" 137 "$how: daneops and the child's process group were SIGKILLed" ;;
+	esac
+	invariant "a kill at $how"
+	roll run >"$TMP/resume" 2>&1
+	_tap_result $? "$how: the next run succeeds" "$TMP/resume"
+	case $how in
+	certbot:start|certbot:mid|crash:handoff-begin|crash:handoff-key)
+		grep -q 'done: handoff: undid the hand-off' "$TMP/resume" ;;
+	certbot:end|crash:handoff)
+		grep -q 'done: handoff: finished the hand-off' "$TMP/resume" ;;
+	reload) grep -q 'done: reload' "$TMP/resume" ;;
+	esac
+	_tap_result $? "$how: the next run says what it resumed" "$TMP/resume"
+	is "$(spki "$RD/deploy-ec/key.pem")" "$nxt" "$how: the next run finished the rollover"
+	is "$(spki "$LE/live/roll/cert.pem")" "$nxt" "$how: certbot's certificate is for the next key"
+	invariant "the rollover after a kill at $how"
+	check "$how: settles" roll_settle
+	roll_sync_ns2
+}
+
+for how in certbot:start certbot:mid certbot:end reload crash:handoff-begin \
+    crash:handoff-key crash:handoff; do
+	killed_rollover "$how"
+done
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$RD/state/ec/state.json" &&
+	pass "state file intact after the kills" || fail "state file intact after the kills"
 
 retire_guard_ok
 done_testing

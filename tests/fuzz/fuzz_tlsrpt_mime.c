@@ -19,18 +19,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tlsrpt_report *r;
 	struct mime_report m;
 	struct err e;
+	size_t i;
 
 	if (size > 1024 * 1024)
 		return 0;
 	if (mime_extract((const char *)data, size, &m, &e) < 0) {
-		if (e.kind != ERR_INPUT || e.msg[0] == '\0' || m.json != NULL)
+		if (e.kind != ERR_INPUT || e.msg[0] == '\0' || m.nparts != 0)
 			abort();
 		return 0;
 	}
-	if (m.json == NULL || m.len > TLSRPT_MAX_JSON || m.json[m.len] != '\0')
+	if (m.nparts == 0 || m.nparts > MIME_MAX_REPORTS)
 		abort();
-	r = tlsrpt_parse(m.json, m.len, &e);
-	tlsrpt_report_free(r);
+	for (i = 0; i < m.nparts; i++) {
+		if (m.part[i].json == NULL || m.part[i].len > TLSRPT_MAX_JSON ||
+		    m.part[i].json[m.part[i].len] != '\0')
+			abort();
+		r = tlsrpt_parse(m.part[i].json, m.part[i].len, &e);
+		tlsrpt_report_free(r);
+	}
 	mime_report_clear(&m);
 	return 0;
 }

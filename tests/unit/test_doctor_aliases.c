@@ -279,22 +279,21 @@ test_main_cf(void **state)
 	assert_false(host_is_local_domain(&h, "example.com"));
 	free(h.root);
 	h.root = NULL;
-	free(h.myhostname);
-	free(h.mydomain);
-	host_list_free(&h.mydestination);
-	host_list_free(&h.alias_maps);
-	host_list_free(&h.alias_database);
+	host_settings_free(&h);
 
 	memset(&h, 0, sizeof(h));
 	host_parse_main_cf(&h, "", "mx.example.net");
 	assert_string_equal(h.mydomain, "example.net");
 	assert_string_equal(h.alias_maps.v[0], "hash:/etc/aliases");
 	assert_string_equal(h.mydestination.v[1], "localhost.example.net");
-	free(h.myhostname);
-	free(h.mydomain);
-	host_list_free(&h.mydestination);
-	host_list_free(&h.alias_maps);
-	host_list_free(&h.alias_database);
+	/* Postfix's defaults for what the report pipe checks need. */
+	assert_int_equal(h.local_recipient_maps.n, 2);
+	assert_string_equal(h.local_recipient_maps.v[0],
+	    "proxy:unix:passwd.byname");
+	assert_string_equal(h.local_recipient_maps.v[1], "hash:/etc/aliases");
+	assert_int_equal(h.transport_maps.n, 0);
+	assert_string_equal(h.default_privs, "nobody");
+	host_settings_free(&h);
 }
 
 static void

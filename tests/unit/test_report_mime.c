@@ -20,6 +20,7 @@
 #include "report/quarantine.h"
 #include "report/tlsrpt.h"
 #include "util/fileio.h"
+#include "util/sbuf.h"
 #include "util/xalloc.h"
 
 /* Extract from a fixture; the report must then parse. */
@@ -38,7 +39,7 @@ extract(const char *name, struct mime_report *m, struct err *e)
 	rc = mime_extract(msg, len, m, e);
 	free(msg);
 	if (rc == 0) {
-		r = tlsrpt_parse(m->json, m->len, e);
+		r = tlsrpt_parse(m->part[0].json, m->part[0].len, e);
 		assert_non_null(r);
 		tlsrpt_report_free(r);
 	}
@@ -65,7 +66,8 @@ test_forms(void **state)
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		if (extract(ok[i].file, &m, &e) < 0)
 			fail_msg("%s: %s", ok[i].file, e.msg);
-		assert_string_equal(m.how, ok[i].how);
+		assert_string_equal(m.part[0].how, ok[i].how);
+		assert_int_equal(m.nparts, 1);
 		mime_report_clear(&m);
 	}
 	assert_int_equal(extract("google.eml", &m, &e), 0);
@@ -89,10 +91,70 @@ test_unusable(void **state)
 		err_clear(&e);
 		assert_int_equal(extract(bad[i], &m, &e), -1);
 		assert_int_equal(e.kind, ERR_INPUT);
-		assert_null(m.json);
+		assert_int_equal(m.nparts, 0);
 	}
 	assert_int_equal(mime_extract("", 0, &m, &e), -1);
 	assert_int_equal(mime_extract("\x1f\x8b", 2, &m, &e), -1);
+}
+
+/* Every report part; one bad part fails the whole message. */
+static void
+test_parts(void **state)
+{
+	struct mime_report m;
+	struct err e;
+	char *small = fileio_read("data/tlsrpt/small.json", 1 << 20, NULL, &e);
+	char *msg, *bad;
+
+	(void)state;
+	assert_non_null(small);
+	msg = xasprintf("MIME-Version: 1.0\nContent-Type: multipart/report; "
+	    "report-type=tlsrpt; boundary=b\n\n--b\nContent-Type: "
+	    "application/tlsrpt+json\n\n%s\n--b\nContent-Type: "
+	    "application/tlsrpt+json\n\n%s\n--b--\n", small, small);
+	assert_int_equal(mime_extract(msg, strlen(msg), &m, &e), 0);
+	assert_int_equal(m.nparts, 2);
+	assert_non_null(strstr(m.part[1].json, "small-2026-11-26"));
+	mime_report_clear(&m);
+	bad = xasprintf("MIME-Version: 1.0\nContent-Type: multipart/report; "
+	    "report-type=tlsrpt; boundary=b\n\n--b\nContent-Type: "
+	    "application/tlsrpt+json\n\n%s\n--b\nContent-Type: "
+	    "application/tlsrpt+gzip\n\nnot gzip\n--b--\n", small);
+	assert_int_equal(mime_extract(bad, strlen(bad), &m, &e), -1);
+	assert_int_equal(e.kind, ERR_INPUT);
+	assert_non_null(strstr(e.msg, "report part 2 of 2"));
+	assert_int_equal(m.nparts, 0);
+	free(bad);
+	free(msg);
+	free(small);
+}
+
+/* The pre-scan's bounds: boundary lines and container headers. */
+static void
+test_prescan(void **state)
+{
+	struct sbuf b;
+	struct mime_report m;
+	struct err e;
+	int i;
+
+	(void)state;
+	sbuf_init(&b, 1 << 20);
+	sbuf_adds(&b, "MIME-Version: 1.0\nContent-Type: multipart/mixed; "
+	    "boundary=x\n\n");
+	for (i = 0; i < MIME_MAX_BOUNDARY_LINES; i++)
+		sbuf_adds(&b, "--x\nContent-Type: text/plain\n\nx\n");
+	sbuf_adds(&b, "--x--\n");     /* one more than the bound */
+	assert_int_equal(mime_extract(b.data, b.len, &m, &e), -1);
+	assert_non_null(strstr(e.msg, "MIME boundary lines"));
+	sbuf_reset(&b);
+	sbuf_adds(&b, "MIME-Version: 1.0\n");
+	for (i = 0; i <= MIME_MAX_CONTAINERS; i++)
+		sbuf_printf(&b, "Content-Type:\n multipart/mixed; boundary=b%d"
+		    "\n\n-b%d\n", i, i);
+	assert_int_equal(mime_extract(b.data, b.len, &m, &e), -1);
+	assert_non_null(strstr(e.msg, "multipart or message/rfc822"));
+	sbuf_free(&b);
 }
 
 static void
@@ -183,6 +245,7 @@ static void
 test_quarantine(void **state)
 {
 	char dir[] = "/tmp/daneops-q.XXXXXX";
+	struct quarantine_opts o = { NULL, 0, 0, 0 };
 	char *q, *p1, *p2, *data, *cmd;
 	struct err e;
 	size_t len;
@@ -190,8 +253,9 @@ test_quarantine(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	q = xasprintf("%s/q", dir);
-	p1 = quarantine_save(q, "one", 3, -1, &e);
-	p2 = quarantine_save(q, "two", 3, -1, &e);
+	o.dir = q;
+	p1 = quarantine_save(&o, "one", 3, -1, &e);
+	p2 = quarantine_save(&o, "two", 3, -1, &e);
 	assert_non_null(p1);
 	assert_non_null(p2);
 	assert_string_not_equal(p1, p2);
@@ -202,7 +266,8 @@ test_quarantine(void **state)
 	free(p2);
 	free(q);
 	q = xasprintf("%s/missing/q", dir);
-	assert_null(quarantine_save(q, "x", 1, -1, &e));
+	o.dir = q;
+	assert_null(quarantine_save(&o, "x", 1, -1, &e));
 	assert_int_equal(e.kind, ERR_TEMP);
 	free(q);
 	cmd = xasprintf("rm -rf '%s'", dir);
@@ -216,6 +281,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_unusable),
+		cmocka_unit_test(test_parts),
+		cmocka_unit_test(test_prescan),
 		cmocka_unit_test(test_alert_compose),
 		cmocka_unit_test(test_alert_send),
 		cmocka_unit_test(test_quarantine),

@@ -138,6 +138,46 @@ test_not_a_database(void **state)
 	assert_int_equal(e.kind, ERR_TEMP);
 }
 
+/* Read-only: no schema, no WAL; refused: symlinks and other databases. */
+static void
+test_readonly(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st;
+	struct err e;
+	char *link, *other, *cmd;
+
+	assert_null(store_open_readonly(f->db, &e));     /* missing */
+	assert_int_equal(e.kind, ERR_INPUT);
+	assert_int_equal(access(f->db, F_OK), -1);      /* not created */
+	other = xasprintf("%s/other.sqlite", f->dir);
+	cmd = xasprintf("sqlite3 '%s' 'CREATE TABLE t (x)'", other);
+	assert_int_equal(system(cmd), 0);
+	assert_null(store_open_readonly(other, &e));
+	assert_int_equal(e.kind, ERR_INPUT);
+	assert_non_null(strstr(e.msg, "not a daneops report database"));
+	st = store_open(f->db, &e);
+	assert_non_null(st);
+	assert_int_equal(store_add(st, f->google, "{}", 1, &e), 1);
+	store_free(st);
+	st = store_open_readonly(f->db, &e);
+	assert_non_null(st);
+	assert_int_equal(store_count(st, &e), 1);
+	assert_int_equal(store_add(st, f->ms, "{}", 1, &e), -1);  /* read only */
+	store_free(st);
+	link = xasprintf("%s/link.sqlite", f->dir);
+	assert_int_equal(symlink(f->db, link), 0);
+	assert_null(store_open_readonly(link, &e));
+	assert_int_equal(e.kind, ERR_INPUT);
+	assert_null(store_open(link, &e));
+	assert_int_equal(e.kind, ERR_INPUT);
+	assert_null(store_open_readonly(f->dir, &e));   /* a directory */
+	assert_int_equal(e.kind, ERR_INPUT);
+	free(link);
+	free(other);
+	free(cmd);
+}
+
 /* A writer holding the lock past the busy timeout: ERR_TEMP, not a hang. */
 static void
 test_locked_is_temporary(void **state)
@@ -272,6 +312,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_locked_is_temporary, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

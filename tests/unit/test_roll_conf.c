@@ -1,6 +1,7 @@
 /*
  * Unit tests for src/roll: conf.c (errors with line numbers, over-long
- * lines), state.c (round trip, damaged file), lock.c (second holder).
+ * lines, the deadlines), state.c (round trip, damaged file), lock.c
+ * (second holder; tests/unit/test_roll_lock.c has the rest).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,8 +84,59 @@ test_conf_good(void **st)
 	assert_int_equal(l->prov->nparams, 1);
 	assert_string_equal(l->prov->params[0].key, "zone");
 	assert_null(conf_lineage_find(c, "nope"));
+	/* the child-process deadlines and the certbot backoff: defaults */
+	assert_int_equal(l->reload_timeout, 60);
+	assert_int_equal(l->certbot_timeout, 600);
+	assert_int_equal(l->certbot_backoff, 3600);
+	assert_int_equal(l->certbot_backoff_max, 86400);
+	assert_int_equal(l->max_failures, 3);
+	assert_null(c->certbot_work_dir);
 	conf_free(c);
 	conf_free(NULL);
+}
+
+static const char *conf_error(const char *text);
+
+static void
+test_conf_deadlines(void **st)
+{
+	static const char text[] =
+		"[daneops]\n"
+		"certbot_work_dir = /w\n"
+		"certbot_logs_dir = /l\n"
+		"[lineage mx]\n"
+		"certbot = mx\n"
+		"deploy_key = /k\n"
+		"deploy_chain = /c\n"
+		"tlsa = _25._tcp.mx.example.org\n"
+		"provider = p\n"
+		"reload_timeout = 7\n"
+		"certbot_timeout = 90\n"
+		"certbot_backoff = 60\n"
+		"certbot_backoff_max = 600\n"
+		"max_failures = 5\n"
+		"[provider p]\n"
+		"type = rfc2136\n";
+	struct conf_lineage *l;
+	struct conf *c;
+	struct err e;
+
+	(void)st;
+	err_clear(&e);
+	assert_non_null(c = conf_parse("t.conf", text, &e));
+	l = conf_lineage_find(c, "mx");
+	assert_int_equal(l->reload_timeout, 7);
+	assert_int_equal(l->certbot_timeout, 90);
+	assert_int_equal(l->certbot_backoff, 60);
+	assert_int_equal(l->certbot_backoff_max, 600);
+	assert_int_equal(l->max_failures, 5);
+	assert_string_equal(c->certbot_work_dir, "/w");
+	assert_string_equal(c->certbot_logs_dir, "/l");
+	conf_free(c);
+	assert_non_null(strstr(conf_error("[lineage a]\nreload_timeout = 0\n"),
+	    "t.conf:2: reload_timeout: '0' is not a number from 1 to 3600"));
+	assert_non_null(strstr(conf_error("[lineage a]\nmax_failures = x\n"),
+	    "max_failures: 'x' is not a number"));
 }
 
 /* The message for text, which must fail. */
@@ -192,10 +244,23 @@ test_state_round_trip(void **st)
 	assert_int_equal(state_published_add(s, "_25._tcp.mx. 3 1 1 ab", &e), 0);
 	assert_int_equal(state_published_add(s, "_25._tcp.mx. 3 1 1 cd", &e), 0);
 	state_published_del(s, "_25._tcp.mx. 3 1 1 ab");
+	/* the hand-off journal and the backoff */
+	s->handoff.started = 1700000000;
+	state_set_str(&s->handoff.key_file, "/le/archive/mx/privkey1.pem");
+	state_set_str(&s->handoff.saved, "/var/lib/daneops/mx/prev.key");
+	s->failures = 2;
+	s->next_attempt = 1700007200;
+	state_set_str(&s->last_error, "certbot: exit 1");
 	assert_int_equal(state_save(s, &e), 0);
 	state_free(s);
 	s = state_load(path, &e);
 	assert_non_null(s);
+	assert_int_equal(s->handoff.started, 1700000000);
+	assert_string_equal(s->handoff.key_file, "/le/archive/mx/privkey1.pem");
+	assert_string_equal(s->handoff.saved, "/var/lib/daneops/mx/prev.key");
+	assert_int_equal(s->failures, 2);
+	assert_int_equal(s->next_attempt, 1700007200);
+	assert_string_equal(s->last_error, "certbot: exit 1");
 	assert_string_equal(s->current, "abcd");
 	assert_int_equal(s->need_reload, 1);
 	assert_int_equal(state_seen_at(s, "abcd"), 42);
@@ -231,6 +296,12 @@ test_state_damaged(void **st)
 	fclose(fp);
 	assert_null(state_load(path, &e));
 	assert_non_null(strstr(e.msg, "damaged state file"));
+	/* a journal without its paths cannot be finished or undone */
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("{\"version\": 1, \"handoff\": {\"started\": 5}}", fp);
+	fclose(fp);
+	assert_null(state_load(path, &e));
+	assert_non_null(strstr(e.msg, "'handoff'"));
 	unlink(path);
 	rmdir(dir);
 }
@@ -272,6 +343,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conf_good),
 		cmocka_unit_test(test_conf_errors),
+		cmocka_unit_test(test_conf_deadlines),
 		cmocka_unit_test(test_conf_owner_host),
 		cmocka_unit_test(test_conf_load_missing),
 		cmocka_unit_test(test_state_round_trip),

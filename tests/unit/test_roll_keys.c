@@ -242,7 +242,7 @@ test_authns_served(void **st)
 		{ "ns1.", "192.0.2.1", NULL, r1, 2 },
 		{ "ns2.", "192.0.2.2", NULL, r2, 1 },
 	};
-	struct authns a = { "z.", 2, 2, addrs, 2 };
+	struct authns a = { "z.", 2, 2, addrs, 2, 2, 2 };
 	const char *aa[] = { "o. 3 1 1 aa" }, *bb[] = { "o. 3 1 1 bb" };
 
 	(void)st;
