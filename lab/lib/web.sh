@@ -36,9 +36,40 @@ nginx_config() {
 		            return 200 "daneops lab: www.dane.test\n";
 		        }
 		    }
+		$(nginx_servers)
 		}
 	EOF
 	export_var LAB_NGINX_CONF "$d/nginx.conf"
+}
+
+WEB_SERVERS=()	# "NAME|CHAIN|KEY|FILE" where FILE holds the server's directives
+
+# lab_https NAME CHAIN KEY DIRECTIVES: one more nginx server on
+# $LAB_WWW_ADDR:443 for the TLS server name NAME (SNI), presenting CHAIN
+# with KEY; DIRECTIVES (nginx syntax, e.g. location blocks) go inside its
+# server block as given.  NAME needs an address record pointing at
+# $LAB_WWW_ADDR in some lab zone.
+lab_https() {
+	[ $# -eq 4 ] || die "usage: lab_https NAME CHAIN KEY DIRECTIVES"
+	local file
+	mkdir -p "$LAB_DIR/nginx/servers"
+	file=$LAB_DIR/nginx/servers/${#WEB_SERVERS[@]}.conf
+	printf '%s\n' "$4" >"$file"
+	WEB_SERVERS+=("$1|$2|$3|$file")
+}
+
+# nginx_servers: the server blocks of lab_https, for nginx_config.
+nginx_servers() {
+	local s name chain key file
+	for s in "${WEB_SERVERS[@]}"; do
+		IFS='|' read -r name chain key file <<<"$s"
+		printf '    server {\n        listen %s:443 ssl;\n        server_name %s;\n' \
+			"$LAB_WWW_ADDR" "$name"
+		printf '        ssl_certificate %s;\n        ssl_certificate_key %s;\n' "$chain" "$key"
+		printf '        ssl_protocols TLSv1.2 TLSv1.3;\n'
+		sed 's/^/        /' "$file"
+		printf '    }\n'
+	done
 }
 
 nginx_start() {

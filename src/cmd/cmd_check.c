@@ -19,6 +19,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "cmd/check_mtasts.h"
 #include "cmd/check_out.h"
 #include "cmd/cmd.h"
 #include "cmd/cmdopt.h"
@@ -34,6 +35,9 @@ struct check_args {
 	struct check_opts co;
 	const char *host;
 	int json, nagios, timeout;
+	/* MTA-STS (check_mtasts.h) */
+	int no_mtasts, require_mtasts;
+	struct check_mtasts mt;
 };
 
 static void
@@ -63,6 +67,12 @@ check_usage(FILE *fp)
 	    "(docs/check-json.md)\n"
 	    "  --nagios              Monitoring Plugins output and exit "
 	    "status\n"
+	    "  --no-mta-sts          do not check MTA-STS and TLSRPT "
+	    "(docs/mta-sts.md)\n"
+	    "  --ca-file FILE        trust only the CAs in FILE for MTA-STS "
+	    "(default: system)\n"
+	    "  --require mta-sts     an MTA-STS failure also fails the exit "
+	    "status\n"
 	    "\n"
 	    "Exit: 0 pass, 1 DANE failure or not applicable, 2 usage, "
 	    "3 could not check.\n");
@@ -72,6 +82,9 @@ enum {
 	OPT_HOST = 256, OPT_PORT, OPT_STARTTLS, OPT_WARN, OPT_TIMEOUT,
 	OPT_JSON, OPT_NAGIOS, OPT_LEVEL, OPT_SIG_WARN,
 };
+
+/* MTA-STS (check_mtasts.h); numbered apart from the options above. */
+enum { OPT_NO_MTASTS = 400, OPT_CA_FILE, OPT_REQUIRE };
 
 static const struct option check_longopts[] = {
 	{ "host", required_argument, NULL, OPT_HOST },
@@ -84,6 +97,9 @@ static const struct option check_longopts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "nagios", no_argument, NULL, OPT_NAGIOS },
+	{ "no-mta-sts", no_argument, NULL, OPT_NO_MTASTS },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "require", required_argument, NULL, OPT_REQUIRE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -153,6 +169,19 @@ check_opt(struct check_args *a, int c, const char *arg)
 	case '6':
 		a->co.no_ipv4 = 1;
 		return 0;
+	case OPT_NO_MTASTS:
+		a->no_mtasts = 1;
+		return 0;
+	case OPT_CA_FILE:
+		a->mt.o.ca_file = arg;
+		return 0;
+	case OPT_REQUIRE:
+		if (strcmp(arg, "mta-sts") != 0) {
+			cmd_error("check", "--require '%s': want mta-sts", arg);
+			return -1;
+		}
+		a->require_mtasts = 1;
+		return 0;
 	case 'h':
 		return 1;
 	default:
@@ -189,6 +218,22 @@ check_parse(struct check_args *a, int argc, char **argv)
 		cmd_error("check", "--port and --starttls need --host");
 		return -1;
 	}
+	if (a->no_mtasts && a->require_mtasts) {
+		cmd_error("check", "--no-mta-sts and --require mta-sts exclude "
+		    "each other");
+		return -1;
+	}
+	if (a->host != NULL && a->require_mtasts) {
+		cmd_error("check", "--require mta-sts needs a mail domain, not "
+		    "--host");
+		return -1;
+	}
+	/* MTA-STS is about mail domains: --host checks one service. */
+	a->no_mtasts |= a->host != NULL;
+	a->mt.o.no_ipv4 = a->co.no_ipv4;
+	a->mt.o.no_ipv6 = a->co.no_ipv6;
+	/* After DNS (a third at most), the fetch gets half the run. */
+	a->mt.o.timeout_ms = a->timeout < 120 ? a->timeout * 500 : 60000;
 	cmdopt_dns_resolver(&a->dns, &a->ro);
 	a->co.single = a->host != NULL;
 	a->co.total_ms = a->timeout * 1000;
@@ -221,7 +266,8 @@ check_output(const struct check_args *a, struct check_result **res, size_t n)
 	json_t *j;
 
 	if (a->nagios)
-		return check_print_nagios(stdout, res, n);
+		return check_print_nagios_mtasts(stdout, res, a->mt.res, n,
+		    a->require_mtasts);
 	colour = !a->json && isatty(STDOUT_FILENO) &&
 	    getenv("NO_COLOR") == NULL;
 	for (i = 0; i < n; i++) {
@@ -230,12 +276,20 @@ check_output(const struct check_args *a, struct check_result **res, size_t n)
 				cmd_error("check", "cannot build JSON");
 				return EXIT_UNCHECKED;
 			}
+			json_object_set_new(j, "mta_sts", a->mt.res[i] != NULL ?
+			    mtasts_json(a->mt.res[i]) : json_null());
 			json_dumpf(j, stdout, JSON_COMPACT);
 			fputc('\n', stdout);
 			json_decref(j);
-		} else
+		} else {
 			check_print_human(stdout, res[i], colour);
+			check_print_mtasts(stdout, a->mt.res[i], colour);
+		}
 		r = check_exit_status(res[i]);
+		if (a->require_mtasts && (r == EXIT_PASS || (r ==
+		    EXIT_UNCHECKED && check_mtasts_exit(a->mt.res[i]) ==
+		    EXIT_FAILED)))
+			r = check_mtasts_exit(a->mt.res[i]);
 		if (r == EXIT_FAILED ||
 		    (r == EXIT_UNCHECKED && rc == EXIT_PASS))
 			rc = r;
@@ -275,8 +329,15 @@ check_run(struct check_args *a, char **names, size_t n,
 			goto out;
 		}
 	}
+	if (!a->no_mtasts && check_mtasts_start(&a->mt, &env,
+	    (const char *const *)names, n, &e) < 0) {
+		cmd_error("check", "%s", e.msg);
+		rc = exitcode_for(e.kind);
+		goto out;
+	}
 	event_base_dispatch(env.base);
 out:
+	check_mtasts_end(&a->mt, res, n);
 	for (i = 0; i < n; i++)
 		if (res[i] == NULL)
 			check_cancel(cs[i]);
@@ -303,11 +364,15 @@ cmd_check(int argc, char **argv)
 	names = a.host != NULL ? (char **)&a.host : argv + optind;
 	n = a.host != NULL ? 1 : (size_t)(argc - optind);
 	res = xcalloc(n, sizeof(*res));
+	a.mt.res = xcalloc(n, sizeof(*a.mt.res));
 	rc = check_run(&a, names, n, res);
 	if (rc == 0)
 		rc = check_output(&a, res, n);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		check_result_free(res[i]);
+		mtasts_result_free(a.mt.res[i]);
+	}
+	free(a.mt.res);
 	free(res);
 	return rc;
 }

@@ -5,7 +5,7 @@
  *                  [--skip-live] [validation options]
  *
  * Runs every check family (alias maps and role addresses, the TLSRPT
- * address, renewal schedules, the lineages of the daneops configuration),
+ * address, the MTA-STS policy, renewal schedules, the lineages of the daneops configuration),
  * sorts what they found and prints it, each finding with its fix.  Exit
  * status: 0 clean (info findings allowed), 1 errors or warnings, 2 usage,
  * 3 a check could not run and nothing else was found.
@@ -28,13 +28,15 @@
 #include "doctor/lineage.h"
 #include "doctor/rua.h"
 #include "doctor/schedules.h"
+#include "doctor/sts.h"
 #include "roll/conf.h"
 #include "util/xalloc.h"
 
-#define DOCTOR_MAX_SKIP 4
+#define DOCTOR_MAX_SKIP 8
 
 struct doctor_args {
 	const char *root, *config, *domain;
+	const char *ca_file;            /* MTA-STS: trust only these CAs */
 	int json, skip_live, warn_days, timeout;
 	struct resolver_opts ro;
 	struct cmdopt_dns dns;
@@ -65,6 +67,7 @@ doctor_usage(FILE *fp)
 	    "  --warn-days N         warn when a certificate expires within N "
 	    "days (21)\n"
 	    "  --timeout SECONDS     limit for the live checks (60)\n"
+	    "  --ca-file FILE        trust only the CAs in FILE for MTA-STS\n"
 	    "\n"
 	    "Exit: 0 clean, 1 findings, 2 usage, 3 could not check.\n");
 }
@@ -72,6 +75,7 @@ doctor_usage(FILE *fp)
 enum {
 	OPT_ROOT = 256, OPT_CONFIG, OPT_DOMAIN, OPT_JSON, OPT_SKIP_LIVE,
 	OPT_WARN, OPT_TIMEOUT,
+	OPT_CA_FILE,
 };
 
 static const struct option doctor_longopts[] = {
@@ -83,6 +87,7 @@ static const struct option doctor_longopts[] = {
 	CMDOPT_DNS_LONGOPTS,
 	{ "warn-days", required_argument, NULL, OPT_WARN },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -125,6 +130,9 @@ doctor_opt(struct doctor_args *a, int c, const char *arg)
 		    &v) == -1)
 			return -1;
 		a->timeout = (int)v;
+		return 0;
+	case OPT_CA_FILE:
+		a->ca_file = arg;
 		return 0;
 	case 'h':
 		return 1;
@@ -210,6 +218,30 @@ doctor_tlsrpt(struct doctor_args *a, const struct host *h,
 	rua_txt_free(&t);
 }
 
+/* The domain's MTA-STS policy against this host (doctor/sts.h). */
+static void
+doctor_mtasts(struct doctor_args *a, const struct host *h,
+	const struct conf *c, const struct resolver_opts *ro,
+	struct findings *f)
+{
+	const char *domain = a->domain != NULL ? a->domain : h->mydomain;
+	struct sts_opts o = { ro, a->timeout < 60 ? a->timeout : 60,
+	    a->ca_file };
+	struct err e;
+
+	if (a->skip_live) {
+		doctor_skip(a, "mta-sts: --skip-live");
+		return;
+	}
+	if (domain == NULL || domain[0] == '\0' || (a->domain == NULL &&
+	    (!h->postfix || strchr(domain, '.') == NULL))) {
+		doctor_skip(a, "mta-sts: no domain (--domain)");
+		return;
+	}
+	if (sts_check(domain, h, c, &o, f, &e) == -1)
+		findings_unchecked(f, "mta-sts", "%s", e.msg);
+}
+
 static void
 doctor_lineages(struct doctor_args *a, const struct conf *c,
 	const struct resolver_opts *ro, struct findings *f)
@@ -255,6 +287,7 @@ doctor_run(struct doctor_args *a, const struct host *h, struct findings *f)
 	ingest_check(h, am, f);
 	doctor_tlsrpt(a, h, am, ro, f);
 	aliasmap_free(am);
+	doctor_mtasts(a, h, c, ro, f);
 	schedules_check(h, f);
 	doctor_lineages(a, c, ro, f);
 	conf_free(c);

@@ -34,6 +34,9 @@ static const char report_usage_text[] =
 "usage: daneops report ingest [--file FILE]... [--maildir DIR] [options]\n"
 "       daneops report summary [--since DATE] [--domain DOMAIN] [--json]\n"
 "       daneops report digest --alert-to ADDR [--since DATE] [--domain D]\n"
+"       daneops report summary --by day|mx|policy|result|receiving-mx\n"
+"       daneops report html [--out FILE] [--since DATE] [--domain D]\n"
+"       daneops report metrics [--out FILE]\n"
 "\n"
 "Store TLS reports (RFC 8460) that arrive by mail, and summarise them.\n"
 "ingest reads one message on standard input (for the Postfix pipe), or the\n"
@@ -52,6 +55,9 @@ static const char report_usage_text[] =
 "  --since DATE       YYYY-MM-DD, an RFC 3339 time, or Nd / Nh ago\n"
 "  --domain DOMAIN    only this policy domain\n"
 "  --json             summary as JSON\n"
+"  --by KEY           summary as a series: per day, policy mx-host, policy\n"
+"                     type, failure result type or receiving MX host\n"
+"  --out FILE         write the HTML page or the metrics to FILE (stdout)\n"
 "  -h, --help         this text\n"
 "\n"
 "Exit status: 0 done (ingest: stored, duplicate or quarantined), 2 usage,\n"
@@ -127,6 +133,9 @@ enum { OPT_FILE = 256, OPT_MAILDIR, OPT_DB, OPT_QUARANTINE, OPT_ALERT_TO,
 	OPT_ALERT_FROM, OPT_SENDMAIL, OPT_SINCE, OPT_DOMAIN, OPT_JSON,
 	OPT_QSIZE, OPT_QDAYS };
 
+/* summary --by, html and metrics --out (cmd_report_html.c). */
+enum { OPT_BY = 400, OPT_OUT };
+
 static int
 report_option(struct report_args *a, int ch, char *arg, struct err *e)
 {
@@ -163,6 +172,12 @@ report_option(struct report_args *a, int ch, char *arg, struct err *e)
 		return 0;
 	case OPT_JSON:
 		a->json = 1;
+		return 0;
+	case OPT_BY:
+		a->by = arg;
+		return 0;
+	case OPT_OUT:
+		a->out = arg;
 		return 0;
 	case OPT_SINCE:
 		return report_since(arg, &a->since, e);
@@ -204,6 +219,8 @@ report_parse(struct report_args *a, int argc, char **argv, struct err *e)
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "domain", required_argument, NULL, OPT_DOMAIN },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "out", required_argument, NULL, OPT_OUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -267,11 +284,14 @@ report_summary(const struct report_args *a)
 	char *text;
 
 	err_clear(&e);
-	if (a->nfiles > 0 || a->maildir != NULL || a->alert_to != NULL) {
-		cmd_error("report", "summary takes --db, --since, --domain and "
-		    "--json only");
+	if (a->nfiles > 0 || a->maildir != NULL || a->alert_to != NULL ||
+	    a->out != NULL) {
+		cmd_error("report", "summary takes --db, --since, --domain, --by "
+		    "and --json only");
 		return EXIT_USAGE;
 	}
+	if (a->by != NULL)
+		return report_series(a);
 	if ((s = report_load(a, &e)) == NULL)
 		return report_fail(&e);
 	text = a->json ? summary_json(s) : summary_text(s);
@@ -286,7 +306,7 @@ report_digest(struct report_args *a)
 {
 	struct summary *s;
 	struct err e;
-	char *text, *subject;
+	char *text, *subject, *html;
 	int rc = EXIT_PASS;
 
 	err_clear(&e);
@@ -301,11 +321,14 @@ report_digest(struct report_args *a)
 	subject = xasprintf("daneops: TLS report digest: %ld reports, %lld "
 	    "failed sessions", s->nreports, (long long)summary_failed(s));
 	text = summary_text(s);
-	if (report_mail(a, subject, text, &e) < 0)
+	html = report_digest_html(a);
+	if ((html != NULL ? report_mail_alt(a, subject, text, html, &e) :
+	    report_mail(a, subject, text, &e)) < 0)
 		rc = report_fail(&e);
 	else
 		printf("digest sent to %s: %s\n", a->alert_to, subject);
 	free(text);
+	free(html);
 	free(subject);
 	summary_free(s);
 	return rc;
@@ -340,7 +363,11 @@ cmd_report(int argc, char **argv)
 		return report_summary(&a);
 	if (strcmp(sub, "digest") == 0)
 		return report_digest(&a);
-	cmd_error("report", "unknown subcommand '%s': ingest, summary or "
-	    "digest (daneops report --help)", sub);
+	if (strcmp(sub, "html") == 0)
+		return report_html(&a);
+	if (strcmp(sub, "metrics") == 0)
+		return report_metrics(&a);
+	cmd_error("report", "unknown subcommand '%s': ingest, summary, "
+	    "digest, html or metrics (daneops report --help)", sub);
 	return EXIT_USAGE;
 }

@@ -29,7 +29,19 @@ struct report_args {
 	const char *domain;             /* --domain, trailing dot removed */
 	time_t since;                   /* --since, 0 when not given */
 	int json;
+	const char *by;                 /* summary --by, or NULL */
+	const char *out;                /* html --out, or NULL: stdout */
 };
+
+/* cmd_report_html.c: "report summary --by", "report html", "report metrics". */
+int report_series(const struct report_args *a);
+int report_html(const struct report_args *a);
+int report_metrics(const struct report_args *a);
+/* The digest's HTML part (the "report html" page), or NULL: send text. */
+char *report_digest_html(const struct report_args *a);
+/* As report_mail, with html as the alternative to text. */
+int report_mail_alt(const struct report_args *a, const char *subject,
+	const char *text, const char *html, struct err *e);
 
 /* "daneops report ingest"; returns the exit status. */
 int report_ingest(struct report_args *a);

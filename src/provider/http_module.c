@@ -1,6 +1,6 @@
 /*
  * http_module - the entry point of the daneops-http plugin (util/plugin.h):
- * the providers that need libcurl.  The plugin's only exported symbol
+ * the providers that need libcurl, and the MTA-STS policy fetch.  The plugin's only exported symbol
  * (http_module.map).
  */
 #include "provider/provider_impl.h"
@@ -15,6 +15,7 @@ static const struct provider_ops *const http_module_ops[] = {
 static const struct prov_http_module http_module = {
 	{ PROV_HTTP_MODULE_ABI, sizeof(struct prov_http_module) },
 	http_module_ops,
+	mtasts_fetch,
 };
 
 const struct prov_http_module *

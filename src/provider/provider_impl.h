@@ -56,14 +56,16 @@ extern const struct provider_ops prov_exec_ops;
  * PROV_HTTP_MODULE_ABI when struct provider, provider_ops or this table
  * change, so that a stale installed plugin is refused rather than called.
  */
+#include "mtasts/fetch.h"
 #include "util/plugin.h"
 
-#define PROV_HTTP_MODULE_ABI 1
+#define PROV_HTTP_MODULE_ABI 2
 #define DANEOPS_HTTP_PLUGIN_ENTRY "daneops_http_plugin_v1"
 
 struct prov_http_module {
 	struct plugin_head head;        /* PROV_HTTP_MODULE_ABI, sizeof */
 	const struct provider_ops *const *ops;  /* NULL-terminated */
+	mtasts_fetch_fn mtasts_fetch;   /* MTA-STS policies (mtasts/fetch.h) */
 };
 
 const struct prov_http_module *daneops_http_plugin_v1(void);

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "util/sbuf.h"
 #include "util/spawn.h"
 #include "util/xalloc.h"
@@ -155,4 +157,67 @@ alert_send(const char *sendmail, const char *from, const char *to,
 		    spawn_describe(&so, &sr, 200, how, sizeof(how)));
 	spawn_result_free(&sr);
 	return rc;
+}
+
+/*
+ * The HTML part in base64 (RFC 2045), 76 characters a line: an HTML page
+ * may hold lines of any length, and an encoding needs no line breaking
+ * that could land inside a tag or a number.
+ */
+static void
+alert_base64(struct sbuf *b, const char *data, size_t len)
+{
+	unsigned char out[80];
+	size_t off, n;
+	int w;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off < 57 ? len - off : 57;
+		w = EVP_EncodeBlock(out, (const unsigned char *)data + off,
+		    (int)n);
+		sbuf_add(b, out, (size_t)w);
+		sbuf_adds(b, "\n");
+	}
+}
+
+char *
+alert_compose_alt(const char *from, const char *to, const char *subject,
+	const char *text, const char *html, time_t now, size_t *len,
+	struct err *e)
+{
+	unsigned long long r = 0;
+	char *head, *p, boundary[48];
+	size_t hlen;
+	struct sbuf b;
+
+	/* The plain message's headers and checks; its body is replaced. */
+	if ((head = alert_compose(from, to, subject, "", now, &hlen,
+	    e)) == NULL)
+		return NULL;
+	if ((p = strstr(head, "Content-Type: text/plain")) == NULL) {
+		free(head);
+		err_set(e, ERR_INTERNAL, "alert: no Content-Type to replace");
+		return NULL;
+	}
+	*p = '\0';
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r ^= (unsigned long long)now << 20 ^ (unsigned long long)getpid();
+	snprintf(boundary, sizeof(boundary), "daneops-alt-%016llx", r);
+	sbuf_init(&b, 2 * ALERT_MAX_BODY + 8192);
+	sbuf_printf(&b, "%sContent-Type: multipart/alternative; "
+	    "boundary=\"%s\"\n\nThis is a MIME message: a plain text and an "
+	    "HTML version.\n\n--%s\nContent-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: 8bit\n\n", head, boundary, boundary);
+	free(head);
+	alert_body(&b, text);
+	sbuf_printf(&b, "\n--%s\nContent-Type: text/html; charset=utf-8\n"
+	    "Content-Transfer-Encoding: base64\n\n", boundary);
+	alert_base64(&b, html, strlen(html));
+	sbuf_printf(&b, "\n--%s--\n", boundary);
+	if (b.len > 2 * ALERT_MAX_BODY) {
+		sbuf_free(&b);
+		err_set(e, ERR_INPUT, "alert: the message is too large");
+		return NULL;
+	}
+	return sbuf_steal(&b, len);
 }

@@ -41,6 +41,15 @@ char *alert_compose(const char *from, const char *to, const char *subject,
 	const char *body, time_t now, size_t *len, struct err *e);
 
 /*
+ * As alert_compose, but a multipart/alternative message: text (8bit, as
+ * alert_compose's body) and html (base64) as the two versions of one
+ * content, the plain one first (RFC 2046 §5.1.4).
+ */
+char *alert_compose_alt(const char *from, const char *to,
+	const char *subject, const char *text, const char *html, time_t now,
+	size_t *len, struct err *e);
+
+/*
  * Run sendmail and give it msg[0..len); wait at most timeout seconds.
  * ERR_TEMP when sendmail exits 75 or times out, ERR_SYSTEM otherwise.
  */

@@ -26,8 +26,10 @@ summary_row_clear(struct summary_row *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->ntypes; i++)
+	for (i = 0; i < r->ntypes; i++) {
 		free(r->types[i].result_type);
+		free(r->types[i].reason);
+	}
 	for (i = 0; i < r->norgs; i++)
 		free(r->orgs[i]);
 	for (i = 0; i < r->nhosts; i++)
@@ -100,14 +102,25 @@ summary_list_add(struct summary *s, char ***list, size_t *n, const char *name)
 	(*list)[(*n)++] = xstrdup(name);
 }
 
+static int
+summary_same_reason(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* Failed sessions of a failure detail (type, reason: NULL or "" none). */
 static void
 summary_type_add(struct summary *s, struct summary_row *r, const char *type,
-	int64_t sessions)
+	const char *reason, int64_t sessions)
 {
 	size_t i;
 
+	if (reason != NULL && *reason == '\0')
+		reason = NULL;
+	r->detailed = summary_add64(r->detailed, sessions);
 	for (i = 0; i < r->ntypes; i++) {
-		if (strcmp(r->types[i].result_type, type) == 0) {
+		if (strcmp(r->types[i].result_type, type) == 0 &&
+		    summary_same_reason(r->types[i].reason, reason)) {
 			r->types[i].sessions = summary_add64(r->types[i].sessions,
 			    sessions);
 			return;
@@ -119,6 +132,7 @@ summary_type_add(struct summary *s, struct summary_row *r, const char *type,
 	}
 	r->types = xreallocarray(r->types, r->ntypes + 1, sizeof(*r->types));
 	r->types[r->ntypes].result_type = xstrdup(type);
+	r->types[r->ntypes].reason = reason != NULL ? xstrdup(reason) : NULL;
 	r->types[r->ntypes++].sessions = sessions;
 }
 
@@ -155,10 +169,16 @@ summary_add_report(struct summary *s, const struct tlsrpt_report *rep)
 			continue;
 		summary_counts(r, rep->organization, p->successful, p->failed,
 		    rep->start, rep->end, s);
+		if (p->nfailures > 0)
+			r->failed_with_details = summary_add64(
+			    r->failed_with_details, p->failed);
 		for (j = 0; j < p->nfailures; j++) {
 			f = &p->failures[j];
-			summary_type_add(s, r, f->result_type, f->failed_sessions);
-			if (f->receiving_mx_hostname != NULL)
+			summary_type_add(s, r, f->result_type,
+			    f->failure_reason_code, f->failed_sessions);
+			/* "" is how some senders say "unknown": not a name */
+			if (f->receiving_mx_hostname != NULL &&
+			    f->receiving_mx_hostname[0] != '\0')
 				summary_list_add(s, &r->hosts, &r->nhosts,
 				    f->receiving_mx_hostname);
 		}
@@ -188,19 +208,23 @@ summary_failed(const struct summary *s)
  */
 static const char summary_q_policies[] =
 	"SELECT p.policy_domain, p.mx_host, r.organization,"
-	" total(p.successful), total(p.failed), min(r.start_time), max(r.end_time)"
+	" total(p.successful), total(p.failed), min(r.start_time), max(r.end_time),"
+	" total(CASE WHEN EXISTS (SELECT 1 FROM failures f WHERE f.policy = p.id)"
+	" THEN p.failed ELSE 0 END)"
 	" FROM policies p JOIN reports r ON r.id = p.report" SUMMARY_WHERE
 	" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
 static const char summary_q_types[] =
 	"SELECT p.policy_domain, p.mx_host, f.result_type,"
-	" total(f.failed_sessions) FROM failures f"
+	" total(f.failed_sessions), f.failure_reason_code FROM failures f"
 	" JOIN policies p ON p.id = f.policy JOIN reports r ON r.id = p.report"
-	SUMMARY_WHERE " GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC";
+	SUMMARY_WHERE " GROUP BY 1, 2, 3, 5 ORDER BY 1, 2, 4 DESC, 3, 5";
+/* Reports stored before "" meant absent may hold "" names: skip them. */
 static const char summary_q_hosts[] =
 	"SELECT DISTINCT p.policy_domain, p.mx_host, f.receiving_mx_hostname"
 	" FROM failures f"
 	" JOIN policies p ON p.id = f.policy JOIN reports r ON r.id = p.report"
-	SUMMARY_WHERE " AND f.receiving_mx_hostname IS NOT NULL ORDER BY 1, 2, 3";
+	SUMMARY_WHERE " AND f.receiving_mx_hostname IS NOT NULL"
+	" AND f.receiving_mx_hostname <> '' ORDER BY 1, 2, 3";
 static const char summary_q_count[] =
 	"SELECT count(DISTINCT r.id) FROM reports r"
 	" JOIN policies p ON p.report = r.id" SUMMARY_WHERE;
@@ -228,13 +252,15 @@ summary_q_row(struct summary *s, enum summary_q q, sqlite3_stmt *st)
 	}
 	if ((r = summary_row(s, summary_col(st, 0), summary_col(st, 1))) == NULL)
 		return;
-	if (q == SUMMARY_POLICIES)
+	if (q == SUMMARY_POLICIES) {
 		summary_counts(r, summary_col(st, 2), sqlite3_column_int64(st, 3),
 		    sqlite3_column_int64(st, 4),
 		    (time_t)sqlite3_column_int64(st, 5),
 		    (time_t)sqlite3_column_int64(st, 6), s);
-	else if (q == SUMMARY_TYPES)
-		summary_type_add(s, r, summary_col(st, 2),
+		r->failed_with_details = summary_add64(r->failed_with_details,
+		    sqlite3_column_int64(st, 7));
+	} else if (q == SUMMARY_TYPES)
+		summary_type_add(s, r, summary_col(st, 2), summary_col(st, 4),
 		    sqlite3_column_int64(st, 3));
 	else
 		summary_list_add(s, &r->hosts, &r->nhosts, summary_col(st, 2));
@@ -325,6 +351,13 @@ summary_text_list(struct sbuf *b, const char *label, char **v, size_t n)
 	sbuf_adds(b, "\n");
 }
 
+/* Failure details that do not add up to their policies' summaries. */
+static int
+summary_mismatch(const struct summary_row *r)
+{
+	return r->ntypes > 0 && r->detailed != r->failed_with_details;
+}
+
 static void
 summary_text_row(struct sbuf *b, const struct summary_row *r)
 {
@@ -345,12 +378,22 @@ summary_text_row(struct sbuf *b, const struct summary_row *r)
 	for (i = 0; i < r->ntypes; i++) {
 		sbuf_adds(b, i > 0 ? ", " : "");
 		summary_put(b, r->types[i].result_type);
+		if (r->types[i].reason != NULL) {
+			sbuf_adds(b, " [");
+			summary_put(b, r->types[i].reason);
+			sbuf_adds(b, "]");
+		}
 		sbuf_printf(b, " %lld%s", (long long)r->types[i].sessions,
 		    tlsrpt_result_type_known(r->types[i].result_type) ? "" :
 		    " (unregistered type)");
 	}
 	if (r->ntypes > 0)
 		sbuf_adds(b, "\n");
+	if (summary_mismatch(r))
+		sbuf_printf(b, "  note:         the failure details add up to "
+		    "%lld failed sessions, their reports' summaries to %lld; "
+		    "both shown as reported\n", (long long)r->detailed,
+		    (long long)r->failed_with_details);
 	summary_text_list(b, "  failed MX:    ", r->hosts, r->nhosts);
 	summary_text_list(b, "  reported by:  ", r->orgs, r->norgs);
 	sbuf_adds(b, "  period:       ");
@@ -422,17 +465,33 @@ summary_jlist(char **v, size_t n)
 static json_t *
 summary_json_row(const struct summary_row *r)
 {
-	json_t *o = json_object(), *types = json_object();
+	json_t *o = json_object(), *types = json_object(),
+	    *reasons = json_array(), *t, *mm = json_null();
 	size_t i;
 
-	for (i = 0; i < r->ntypes; i++)
+	for (i = 0; i < r->ntypes; i++) {
+		/* "failures": per result type, over every reason code */
+		t = json_object_get(types, r->types[i].result_type);
 		json_object_set_new(types, r->types[i].result_type,
-		    json_integer(r->types[i].sessions));
+		    json_integer(summary_add64(t != NULL ?
+		    json_integer_value(t) : 0, r->types[i].sessions)));
+		json_array_append_new(reasons, json_pack("{s:o,s:o,s:I}",
+		    "result-type", summary_jstr(r->types[i].result_type),
+		    "failure-reason-code", r->types[i].reason != NULL ?
+		    summary_jstr(r->types[i].reason) : json_null(),
+		    "sessions", (json_int_t)r->types[i].sessions));
+	}
+	if (summary_mismatch(r))
+		mm = json_pack("{s:I,s:I}", "failure-details",
+		    (json_int_t)r->detailed, "summaries",
+		    (json_int_t)r->failed_with_details);
 	json_object_set_new(o, "policy-domain", summary_jstr(r->domain));
 	json_object_set_new(o, "mx-host", summary_jstr(r->mx));
 	json_object_set_new(o, "successful", json_integer(r->successful));
 	json_object_set_new(o, "failed", json_integer(r->failed));
 	json_object_set_new(o, "failures", types);
+	json_object_set_new(o, "failure-reasons", reasons);
+	json_object_set_new(o, "details-mismatch", mm);
 	json_object_set_new(o, "failed-mx-hosts",
 	    summary_jlist(r->hosts, r->nhosts));
 	json_object_set_new(o, "organizations",

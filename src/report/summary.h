@@ -2,9 +2,10 @@
  * summary - what the TLS reports say, per policy domain and MX host.
  *
  * One row per (policy domain, mx-host of the policy): successful and failed
- * sessions, failed sessions per result type, the receiving MX hosts named
- * in failure details, the organisations that reported, and the first and
- * last time covered.  Rows come from the store (summary_load, for
+ * sessions, failed sessions per result type and failure-reason-code, the
+ * receiving MX hosts named in failure details (empty names are no names),
+ * the organisations that reported, and the first and last time covered.
+ * When failure details do not add up to their summaries, the row says so.  Rows come from the store (summary_load, for
  * "report summary" and the digest) or from one report just received
  * (summary_add_report, for the alert); both give the same rows.
  *
@@ -32,8 +33,10 @@
 #define SUMMARY_MAX_ROWS 10000
 #define SUMMARY_MAX_LIST 50     /* types, organisations, hosts per row */
 
+/* Failed sessions of one result type and failure-reason-code. */
 struct summary_type {
 	char *result_type;
+	char *reason;           /* failure-reason-code; NULL: none given */
 	int64_t sessions;
 };
 
@@ -41,7 +44,14 @@ struct summary_row {
 	char *domain;
 	char *mx;               /* mx-host patterns joined by ",", "" none */
 	int64_t successful;
-	int64_t failed;
+	int64_t failed;         /* as the policies' summaries say */
+	/*
+	 * Of the policies that list failure details: the failed sessions
+	 * their summaries give, and what the details add up to.  Real
+	 * senders differ (a summary of 1 over 2 detailed sessions); both
+	 * are shown, never mixed.
+	 */
+	int64_t failed_with_details, detailed;
 	struct summary_type *types;
 	size_t ntypes;
 	char **orgs;

@@ -108,9 +108,10 @@ tlsrpt_time_parse(const char *s, time_t *t)
 }
 
 /*
- * A string member: required (missing is an error) or optional (missing or
- * null gives NULL).  Present with another type is an error either way:
- * it means the report is not what it claims to be.
+ * A string member: required (missing is an error) or optional (missing,
+ * null or "" gives NULL: real senders write "" for what they do not know,
+ * e.g. "receiving-mx-hostname": "").  Present with another type is an
+ * error either way: it means the report is not what it claims to be.
  */
 static int
 tlsrpt_str(json_t *obj, const char *key, int required, const char *where,
@@ -131,8 +132,9 @@ tlsrpt_str(json_t *obj, const char *key, int required, const char *where,
 		return err_set(e, ERR_INPUT, "%s.%s: longer than %d bytes",
 		    where, key, TLSRPT_MAX_STR);
 	s = json_string_value(v);
-	if (required && *s == '\0')
-		return err_set(e, ERR_INPUT, "%s.%s: empty", where, key);
+	if (*s == '\0')
+		return required ? err_set(e, ERR_INPUT, "%s.%s: empty", where,
+		    key) : 0;
 	*out = xstrdup(s);
 	return 0;
 }
@@ -156,7 +158,10 @@ tlsrpt_count(json_t *obj, const char *key, const char *where, int64_t *out,
 	return 0;
 }
 
-/* A string or an array of strings (policy-string, mx-host-pattern). */
+/*
+ * A string or an array of strings (policy-string, mx-host-pattern); empty
+ * strings say nothing and are left out.
+ */
 static int
 tlsrpt_strings(json_t *v, const char *where, char ***out, size_t *n,
 	struct err *e)
@@ -170,7 +175,8 @@ tlsrpt_strings(json_t *v, const char *where, char ***out, size_t *n,
 		if (json_string_length(v) > TLSRPT_MAX_STR)
 			return err_set(e, ERR_INPUT, "%s: too long", where);
 		*out = xcalloc(1, sizeof(**out));
-		(*out)[(*n)++] = xstrdup(json_string_value(v));
+		if (json_string_length(v) > 0)
+			(*out)[(*n)++] = xstrdup(json_string_value(v));
 		return 0;
 	}
 	if (!json_is_array(v))
@@ -184,7 +190,8 @@ tlsrpt_strings(json_t *v, const char *where, char ***out, size_t *n,
 		    json_string_length(item) > TLSRPT_MAX_STR)
 			return err_set(e, ERR_INPUT, "%s[%zu]: not a string of at "
 			    "most %d bytes", where, i, TLSRPT_MAX_STR);
-		(*out)[(*n)++] = xstrdup(json_string_value(item));
+		if (json_string_length(item) > 0)
+			(*out)[(*n)++] = xstrdup(json_string_value(item));
 	}
 	return 0;
 }

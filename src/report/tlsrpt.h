@@ -6,7 +6,8 @@
  *   - "mx-host-pattern" or "mx-host" (the RFC's own example uses the
  *     latter), as a string or an array of strings;
  *   - "sending-mta-ip" may be missing (Microsoft omits it), as may
- *     "contact-info" and every other optional field;
+ *     "contact-info" and every other optional field; an optional field
+ *     that is "" is absent (NULL), and "" in a list of strings is left out;
  *   - result types and policy types outside the IANA registries are kept
  *     as they are (tlsrpt_result_type_known tells them apart);
  *   - but the required fields must be there with their JSON types:
@@ -54,7 +55,7 @@ struct tlsrpt_policy {
 	char **mx_hosts;                /* mx-host-pattern or mx-host */
 	size_t nmx_hosts;
 	int64_t successful;
-	int64_t failed;
+	int64_t failed;                 /* as the summary says */
 	struct tlsrpt_failure *failures;
 	size_t nfailures;
 };

@@ -16,6 +16,7 @@
 #include "report/tlsrpt.h"
 #include "util/fileio.h"
 #include "util/sbuf.h"
+#include "util/xalloc.h"
 
 static struct tlsrpt_report *
 parse_file(const char *path, struct err *e)
@@ -215,6 +216,250 @@ test_time_parse(void **state)
 	assert_int_equal(tlsrpt_time_parse("", &t), -1);
 }
 
+/* Every boundary of the date-time grammar, both sides. */
+static void
+test_time_parse_bounds(void **state)
+{
+	static const char *const good[] = {
+		"2026-11-26T00:00:00Z", "2026-11-26T00:00:00z",
+		"2026-11-26 00:00:00Z", "2026-12-31T23:59:60Z",
+		"2026-01-01T00:00:00+00:30", "2026-11-26T00:00:00+23:59",
+		"2026-11-26T00:00:00-23:00", "2026-11-26T00:00:00.123456Z",
+		"2026-11-26T00:00:00+01:59",
+	};
+	static const char *const bad[] = {
+		"2026-11-26T00:00:00X", "2026-11-26T00:00:00+24:00",
+		"2026-11-26T00:00:00+01:60", "2026-11-26T00:00:00+01:00x",
+		"2026-11-26T00:00:00+01:0", "2026-11-26T00:00:00+01:",
+		"2026-11-26T00:00:00+0100", "2026-11-26T00:00:00+1:00",
+		"2026-11-26T00:00:00+", "2026-11-26x00:00:00Z",
+		"2026-00-10", "2026-11-00", "2026-13-10", "2026-11-32",
+		"2026-11-26T24:00:00Z", "2026-11-26T23:60:00Z",
+		"2026-11-26T23:59:61Z", "2026-1-01", "26-11-26", "2026/11/26",
+		"2026-11-26T0:00:00Z", "2026-11-26T00-00:00Z", "2026-11-26T00:00-00Z",
+		"2026-11-26T00:00:0Z", "2026-11-2", "2026-11",
+	};
+	time_t t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (tlsrpt_time_parse(good[i], &t) != 0)
+			fail_msg("refused %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (tlsrpt_time_parse(bad[i], &t) != -1)
+			fail_msg("accepted %s", bad[i]);
+	assert_int_equal(tlsrpt_time_parse("2026-11-26T00:00:00+00:30", &t), 0);
+	assert_int_equal(t, 1795651200 - 1800);
+	assert_int_equal(tlsrpt_time_parse("2026-11-26 01:02:03Z", &t), 0);
+	assert_int_equal(t, 1795651200 + 3723);
+	/* RFC 3339 allows year 0000 */
+	assert_int_equal(tlsrpt_time_parse("0000-01-01T00:00:00Z", &t), 0);
+	assert_int_equal(t, -62167219200LL);
+}
+
+/* A report around one policy's JSON text. */
+static char *
+with_policy(const char *policy)
+{
+	struct sbuf b;
+	size_t len;
+
+	sbuf_init(&b, 4 * 1024 * 1024);
+	sbuf_printf(&b, "{\"organization-name\":\"o\",\"report-id\":\"r\","
+	    "\"date-range\":{\"start-datetime\":\"2026-11-26T00:00:00Z\","
+	    "\"end-datetime\":\"2026-11-26T23:59:59Z\"},\"policies\":[%s]}",
+	    policy);
+	return sbuf_steal(&b, &len);
+}
+
+/* n copies of item joined by ",". */
+static char *
+repeat(const char *item, size_t n)
+{
+	struct sbuf b;
+	size_t i, len;
+
+	sbuf_init(&b, 8 * 1024 * 1024);
+	sbuf_adds(&b, "");
+	for (i = 0; i < n; i++)
+		sbuf_printf(&b, "%s%s", i > 0 ? "," : "", item);
+	return sbuf_steal(&b, &len);
+}
+
+static int
+parses(const char *json)
+{
+	struct tlsrpt_report *r;
+	struct err e;
+
+	r = parse_str(json, &e);
+	tlsrpt_report_free(r);
+	return r != NULL;
+}
+
+#define POLICY_HEAD "{\"policy\":{\"policy-type\":\"tlsa\",\"policy-domain\":" \
+	"\"example.org\""
+#define POLICY_SUM "\"summary\":{\"total-successful-session-count\":1," \
+	"\"total-failure-session-count\":1}"
+
+/* Every cap is inclusive: the limit itself is accepted, one more is not. */
+static void
+test_caps_are_exact(void **state)
+{
+	char *a, *item, *list, *json, *fd;
+	char count[256];
+	size_t n;
+
+	(void)state;
+	/* a string of exactly TLSRPT_MAX_STR bytes, alone and in a list */
+	for (n = TLSRPT_MAX_STR; n <= TLSRPT_MAX_STR + 1; n++) {
+		a = xcalloc(n + 3, 1);
+		a[0] = '"';
+		memset(a + 1, 'a', n);
+		a[n + 1] = '"';
+		item = xasprintf(POLICY_HEAD ",\"policy-string\":%s},"
+		    POLICY_SUM "}", a);
+		json = with_policy(item);
+		assert_int_equal(parses(json), n == TLSRPT_MAX_STR);
+		free(json);
+		free(item);
+		item = xasprintf(POLICY_HEAD ",\"mx-host-pattern\":[\"m\",%s]},"
+		    POLICY_SUM "}", a);
+		json = with_policy(item);
+		assert_int_equal(parses(json), n == TLSRPT_MAX_STR);
+		free(json);
+		free(item);
+		json = xasprintf("{\"organization-name\":%s,\"report-id\":\"r\","
+		    "\"date-range\":{\"start-datetime\":\"2026-11-26\","
+		    "\"end-datetime\":\"2026-11-27\"},\"policies\":[]}", a);
+		assert_int_equal(parses(json), n == TLSRPT_MAX_STR);
+		free(json);
+		free(a);
+	}
+	/* TLSRPT_MAX_STRINGS list entries */
+	for (n = TLSRPT_MAX_STRINGS; n <= TLSRPT_MAX_STRINGS + 1; n++) {
+		list = repeat("\"mx.example.org\"", n);
+		item = xasprintf(POLICY_HEAD ",\"mx-host\":[%s]}," POLICY_SUM "}",
+		    list);
+		json = with_policy(item);
+		assert_int_equal(parses(json), n == TLSRPT_MAX_STRINGS);
+		free(json);
+		free(item);
+		free(list);
+	}
+	/* a list entry that is not a string */
+	json = with_policy(POLICY_HEAD ",\"mx-host-pattern\":[\"m\",7]},"
+	    POLICY_SUM "}");
+	assert_false(parses(json));
+	free(json);
+	/* TLSRPT_MAX_COUNT sessions */
+	snprintf(count, sizeof(count), POLICY_HEAD "},\"summary\":{"
+	    "\"total-successful-session-count\":%lld,"
+	    "\"total-failure-session-count\":0}}", (long long)TLSRPT_MAX_COUNT);
+	json = with_policy(count);
+	assert_true(parses(json));
+	free(json);
+	snprintf(count, sizeof(count), POLICY_HEAD "},\"summary\":{"
+	    "\"total-successful-session-count\":%lld,"
+	    "\"total-failure-session-count\":0}}",
+	    (long long)TLSRPT_MAX_COUNT + 1);
+	json = with_policy(count);
+	assert_false(parses(json));
+	free(json);
+	/* TLSRPT_MAX_FAILURES failure details */
+	for (n = TLSRPT_MAX_FAILURES; n <= TLSRPT_MAX_FAILURES + 1; n++) {
+		fd = repeat("{\"result-type\":\"tlsa-invalid\","
+		    "\"failed-session-count\":1}", n);
+		item = xasprintf(POLICY_HEAD "}," POLICY_SUM ",\"failure-details\":"
+		    "[%s]}", fd);
+		json = with_policy(item);
+		assert_int_equal(parses(json), n == TLSRPT_MAX_FAILURES);
+		free(json);
+		free(item);
+		free(fd);
+	}
+}
+
+/* TLSRPT_MAX_JSON bytes are read; one more is refused unread. */
+static void
+test_json_size_cap(void **state)
+{
+	char *json = with_policy(POLICY_HEAD "}," POLICY_SUM "}"), *big;
+	size_t len = strlen(json);
+	struct tlsrpt_report *r;
+	struct err e;
+
+	(void)state;
+	big = xmalloc(TLSRPT_MAX_JSON + 1);
+	memset(big, ' ', TLSRPT_MAX_JSON + 1);   /* JSON allows trailing blanks */
+	memcpy(big, json, len);
+	err_clear(&e);
+	r = tlsrpt_parse(big, TLSRPT_MAX_JSON, &e);
+	assert_non_null(r);
+	tlsrpt_report_free(r);
+	assert_null(tlsrpt_parse(big, TLSRPT_MAX_JSON + 1, &e));
+	assert_non_null(strstr(e.msg, "larger than"));
+	free(big);
+	free(json);
+}
+
+/* Each optional field of a failure detail is checked, not only the first. */
+static void
+test_failure_field_types(void **state)
+{
+	static const char *const fields[] = { "sending-mta-ip",
+	    "receiving-mx-hostname", "receiving-mx-helo", "receiving-ip",
+	    "additional-information", "failure-reason-code" };
+	char *item, *json;
+	struct tlsrpt_report *r;
+	struct err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		item = xasprintf(POLICY_HEAD "}," POLICY_SUM ",\"failure-details\":"
+		    "[{\"result-type\":\"tlsa-invalid\",\"failed-session-count\":1,"
+		    "\"%s\":42}]}", fields[i]);
+		json = with_policy(item);
+		assert_null(parse_str(json, &e));
+		assert_non_null(strstr(e.msg, fields[i]));
+		free(json);
+		free(item);
+	}
+	json = with_policy(POLICY_HEAD "}," POLICY_SUM ",\"failure-details\":"
+	    "[{\"result-type\":\"tlsa-invalid\"}]}");
+	assert_null(parse_str(json, &e));
+	assert_non_null(strstr(e.msg, "failed-session-count"));
+	free(json);
+	/* "" for an optional field is absent; in a list it is left out */
+	json = with_policy(POLICY_HEAD ",\"mx-host\":[\"\",\"m\"]}," POLICY_SUM
+	    ",\"failure-details\":[{\"result-type\":\"tlsa-invalid\","
+	    "\"failed-session-count\":1,\"receiving-mx-hostname\":\"\","
+	    "\"failure-reason-code\":\"\",\"receiving-ip\":\"\"}]}");
+	r = parse_str(json, &e);
+	assert_non_null(r);
+	assert_int_equal(r->policies[0].nmx_hosts, 1);
+	assert_string_equal(r->policies[0].mx_hosts[0], "m");
+	assert_null(r->policies[0].failures[0].receiving_mx_hostname);
+	assert_null(r->policies[0].failures[0].failure_reason_code);
+	assert_null(r->policies[0].failures[0].receiving_ip);
+	tlsrpt_report_free(r);
+	free(json);
+	json = with_policy(POLICY_HEAD ",\"mx-host\":\"\"}," POLICY_SUM "}");
+	r = parse_str(json, &e);
+	assert_non_null(r);
+	assert_int_equal(r->policies[0].nmx_hosts, 0);
+	tlsrpt_report_free(r);
+	free(json);
+	/* but a required one may not be empty */
+	json = with_policy("{\"policy\":{\"policy-type\":\"tlsa\","
+	    "\"policy-domain\":\"\"}," POLICY_SUM "}");
+	assert_null(parse_str(json, &e));
+	assert_non_null(strstr(e.msg, "empty"));
+	free(json);
+}
+
 int
 main(void)
 {
@@ -225,6 +470,10 @@ main(void)
 		cmocka_unit_test(test_caps_and_counts),
 		cmocka_unit_test(test_long_string_refused),
 		cmocka_unit_test(test_time_parse),
+		cmocka_unit_test(test_time_parse_bounds),
+		cmocka_unit_test(test_caps_are_exact),
+		cmocka_unit_test(test_json_size_cap),
+		cmocka_unit_test(test_failure_field_types),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -392,6 +392,46 @@ test_retire_old_after_verify(void **st)
 	plan_free(p);
 }
 
+/*
+ * Rule 6 on its own: nothing is retired until the current key is verified,
+ * even when no other guard (a planned DEPLOY, RELOAD or VERIFY) is there:
+ * the current key is deployed, its records are not served long enough to
+ * verify yet (WAIT), and an old published record is at the provider.
+ */
+static void
+test_rule6_retire_only_after_verified(void **st)
+{
+	struct plan_in in;
+	struct plan *p;
+	static const char *const pub[] = { "_25._tcp.mx. 3 1 1 aaaa",
+	    "_25._tcp.mx. 3 1 1 bbbb", "_25._tcp.mx. 3 1 1 cccc" };
+
+	(void)st;
+	settled(&in);
+	in.cur = (struct plan_key){ NEW, new_recs, 1, 1, in.now - 10 };
+	in.src = in.cur;
+	in.at_provider = pub;
+	in.nat_provider = 3;
+	in.published = pub;
+	in.npublished = 3;
+	in.verified = OLD;              /* endpoints last seen presenting OLD */
+	p = plan_make(&in);
+	assert_int_equal(count(p, PLAN_WAIT), 1);
+	assert_int_equal(count(p, PLAN_VERIFY), 0);
+	assert_int_equal(count(p, PLAN_DELETE), 0);
+	assert_int_equal(count(p, PLAN_FORGET), 0);
+	plan_free(p);
+	in.verified = NULL;             /* never verified (adopted lineage) */
+	p = plan_make(&in);
+	assert_int_equal(count(p, PLAN_DELETE), 0);
+	plan_free(p);
+	in.verified = NEW;              /* verified: now OLD's record goes */
+	p = plan_make(&in);
+	assert_int_equal(count(p, PLAN_DELETE), 1);
+	assert_string_equal(find(p, PLAN_DELETE)->rec, "_25._tcp.mx. 3 1 1 aaaa");
+	plan_free(p);
+}
+
 static void
 test_never_retire_protected_or_foreign(void **st)
 {
@@ -516,6 +556,9 @@ test_names(void **st)
 	(void)st;
 	assert_string_equal(plan_kind_name(PLAN_DEPLOY), "deploy");
 	assert_string_equal(plan_kind_name((enum plan_kind)99), "?");
+	/* one past the last kind, too */
+	assert_string_equal(plan_kind_name((enum plan_kind)(PLAN_HANDOFF + 1)),
+	    "?");
 	plan_free(NULL);
 }
 
@@ -538,6 +581,7 @@ main(void)
 		cmocka_unit_test(test_new_key_goes_live_after_hold),
 		cmocka_unit_test(test_first_deployment_waits),
 		cmocka_unit_test(test_retire_old_after_verify),
+		cmocka_unit_test(test_rule6_retire_only_after_verified),
 		cmocka_unit_test(test_never_retire_protected_or_foreign),
 		cmocka_unit_test(test_forget_gone_record),
 		cmocka_unit_test(test_prepublished_next_rollover_no_wait),
