@@ -64,6 +64,20 @@ fold() {
 	esac
 }
 
+# level_says LEVEL PF-OUTPUT REASON: do posttls-finger and daneops say the
+# same thing about what a sender at LEVEL does with unusable records?
+level_says() {
+	local pf=sends mine=sends
+	if grep -q 'all TLSA records unusable' "$2"; then
+		grep -q 'all TLSA records unusable, fallback to unauthenticated TLS' "$2" || pf=defers
+	else
+		# posttls-finger "resorts" to another level; a sender does not.
+		[ "$1" = dane-only ] && pf=defers
+	fi
+	case $3 in *"level dane-only defer"*) mine=defers ;; esac
+	echo "$pf $mine"
+}
+
 # rank VERDICT: worse is more (a host is as bad as its worst address).
 rank() {
 	case $1 in
@@ -73,38 +87,46 @@ rank() {
 }
 
 # pf_addrs LEVEL TARGET FAMILY: "ADDRESS CLASS" for every address
-# posttls-finger tried in one run.  It moves to a host's next address only
+# posttls-finger tried in one run (its output in $PF).  It moves to a host's next address only
 # when one fails (refused, ...), so every address tried before the last
 # failed; the last one's class is that of the session.
 pf_addrs() {
 	local a last tried
-	pf_run "$1" "$2" -a "$3" >"$TMP/pf"
-	tried=$(grep -oE 'connect_addr: trying: [^[]+\[[^]]+\]' "$TMP/pf" | sed -E 's/.*\[(.*)\]$/\1/')
+	local pf=${PF:-$TMP/pf}
+	pf_run "$1" "$2" -a "$3" >"$pf"
+	tried=$(grep -oE 'connect_addr: trying: [^[]+\[[^]]+\]' "$pf" | sed -E 's/.*\[(.*)\]$/\1/')
 	[ -n "$tried" ] || return 0
 	last=$(tail -1 <<<"$tried")
 	for a in $(head -n -1 <<<"$tried"); do echo "$a fail"; done
-	echo "$last $(pf_class "$TMP/pf")"
+	echo "$last $(pf_class "$pf")"
 }
 
-n_cases=0
-while read -r domain want; do
-	[ -n "$domain" ] || continue
-	n_cases=$((n_cases + 1))
-	for level in dane dane-only; do
+# case_level DOMAIN WANT LEVEL: the comparison for one case at one level,
+# its results ("is" arguments, base64) into $TMP/res.DOMAIN.LEVEL; run in
+# the background, a few at a time (most of the time is spent waiting for
+# handshakes and DNS timeouts), and reported in order afterwards.
+case_level() {
+	local domain=$1 want=$2 level=$3 j status got st hosts agg nfail nnone
+	local npass n one h target hj mine fam want_addrs missing theirs worst
+	local a c v r why b pfs
+	local PF=$TMP/pf.$domain.$level RES=$TMP/res.$domain.$level
+	is() { printf 'x%s x%s x%s\n' "$(printf %s "$1" | base64 -w0)" \
+		"$(printf %s "$2" | base64 -w0)" "$(printf %s "$3" | base64 -w0)" >>"$RES"; }
+	: >"$RES"
 	j=$TMP/$domain.$level.json
-	"${DO[@]}" --level "$level" --json "$domain" >"$j" 2>"$TMP/$domain.err"
+	"${DO[@]}" --level "$level" --json "$domain" >"$j" 2>"$TMP/$domain.$level.err"
 	status=$?
 	got=$(jq -r .verdict "$j" 2>/dev/null || echo "(no JSON)")
 	is "$got" "$want" "check $domain at $level: $want"
 	# 0, 1 or 3, nothing on stderr (a sanitizer report would be there).
 	case $status in 0 | 1 | 3) st=ok ;; *) st="exit $status" ;; esac
-	[ -s "$TMP/$domain.err" ] && st="stderr: $(head -c 200 "$TMP/$domain.err")"
+	[ -s "$TMP/$domain.$level.err" ] && st="stderr: $(head -c 200 "$TMP/$domain.$level.err")"
 	is "$st" ok "check $domain --json at $level exits cleanly"
 	# posttls-finger, host by host; the domain when DNS decided it.
 	hosts=$(jq -r '.hosts[] | select(.addresses | length > 0) | .name' "$j" 2>/dev/null)
 	if [ -z "$hosts" ]; then
-		pf_run "$level" "$domain" >"$TMP/pf"
-		agg=$(fold "$(pf_class "$TMP/pf")")
+		pf_run "$level" "$domain" >"$PF"
+		agg=$(fold "$(pf_class "$PF")")
 	else
 		nfail=0 nnone=0 npass=0 n=0
 		# One MX host: ask for the domain, as a sender does (with
@@ -127,7 +149,7 @@ while read -r domain want; do
 					while read -r a c; do
 						[ -n "$a" ] && [ -z "${pfc[$a]:-}" ] && pfc[$a]=$c
 					done < <(pf_addrs "$level" "$target" "ipv$fam")
-					cp "$TMP/pf" "$TMP/pf.$fam"
+					cp "$PF" "$PF.$fam"
 					missing=0
 					for a in $want_addrs; do [ -n "${pfc[$a]:-}" ] || missing=1; done
 					[ "$missing" = 0 ] && break
@@ -144,11 +166,11 @@ while read -r domain want; do
 			is "$mine" "$theirs" "posttls-finger -l $level agrees on $h ($domain)"
 			if [ "$theirs" = unauthenticated ]; then
 				why=$(jq -r .reason <<<"$hj")
-				pfs=("$TMP"/pf.?)
+				pfs=("$PF".?)
 				read -r a b <<<"$(level_says "$level" "${pfs[0]}" "$why")"
 				is "$b" "$a" "at $level both say a sender $a to $h ($domain)"
 			fi
-			rm -f "$TMP"/pf.?
+			rm -f "$PF".?
 			n=$((n + 1))
 			[ "$theirs" = fail ] && nfail=$((nfail + 1))
 			[ "$theirs" = not-applicable ] && nnone=$((nnone + 1))
@@ -159,8 +181,29 @@ while read -r domain want; do
 		else agg=ok; fi
 	fi
 	is "$(fold "$got")" "$agg" "posttls-finger -l $level agrees on the domain $domain"
+}
+
+n_cases=0
+cases=()
+while read -r domain want; do
+	[ -n "$domain" ] || continue
+	n_cases=$((n_cases + 1))
+	cases+=("$domain $want")
+	for level in dane dane-only; do
+		while [ "$(jobs -rp | wc -l)" -ge 4 ]; do wait -n; done
+		(trap - EXIT; case_level "$domain" "$want" "$level") &
 	done
 done <"$LAB_CHECK_CASES"
+wait
+for c in "${cases[@]}"; do
+	for level in dane dane-only; do
+		res=$TMP/res.${c%% *}.$level
+		[ -s "$res" ] || { fail "no comparison for ${c%% *} at $level"; continue; }
+		while read -r a b d; do
+			is "$(base64 -d <<<"${a#x}")" "$(base64 -d <<<"${b#x}")" "$(base64 -d <<<"${d#x}")"
+		done <"$res"
+	done
+done
 [ "$n_cases" -ge 40 ] && pass "the case matrix has $n_cases cases" ||
 	fail "only $n_cases cases in $LAB_CHECK_CASES"
 
@@ -265,6 +308,25 @@ is "$(jq -r '[.warnings[] | select(.code == "digest-agility")] | length' \
 	"$TMP/agility.edges.test.dane.json")" 1 "a stale 3 1 2 beside a matching 3 1 1: the digest-agility warning"
 is "$(jq -r '.hosts[0].tlsa_base' "$TMP/tlsacname.edges.test.dane.json")" mx.tlsacname.edges.test \
 	"a CNAME at the TLSA owner does not change the base domain"
+
+# RFC 7672 2.2: a failed TLSA lookup under a secure host name makes the
+# host unusable (Postfix: "TLSA lookup error", deferred at both levels).
+for lv in dane dane-only; do
+	is "$(jq -r '[.verdict, .hosts[0].verdict, (.hosts[0].reason | test("^TLSA lookup for _25._tcp.mx.tlsabogus.edges.test is bogus: .*; DANE senders defer mail to this host"))] | join(" ")' \
+		"$TMP/tlsabogus.edges.test.$lv.json")" "fail fail true" \
+		"a bogus TLSA RRset at $lv: the host fails, senders defer"
+	is "$(jq -r '[.verdict, .hosts[0].verdict, (.hosts[0].reason | test("^TLSA lookup for _25._tcp.mx.tlsafail.edges.test failed: no answer within [0-9]+ ms; DANE senders defer"))] | join(" ")' \
+		"$TMP/tlsafail.edges.test.$lv.json")" "fail fail true" \
+		"a TLSA lookup timing out at $lv: the host fails, senders defer"
+done
+pf_run dane tlsafail.edges.test >"$TMP/pf"
+is "$(grep -c 'TLSA lookup error for mx.tlsafail.edges.test:25' "$TMP/pf")" 1 \
+	"posttls-finger: TLSA lookup error, no session (what daneops's reason says)"
+expect_output 'failed: no answer \(SERVFAIL\); DANE senders defer' \
+	"--resolver: a TLSA SERVFAIL fails the host, senders defer" lab_run "$DANEOPS" check \
+	--trust-anchor "$LAB_TA" --resolver "$LAB_RESOLVER" tlsafail.edges.test
+expect_status 1 "a TLSA SERVFAIL is a DANE failure (exit 1), not could-not-check" lab_run \
+	"$DANEOPS" check --trust-anchor "$LAB_TA" --resolver "$LAB_RESOLVER" tlsafail.edges.test
 
 # One service, other resolver set-ups.
 expect_status 0 "--host checks one service" "${DO[@]}" --host mx.ee311.cases.test --port 25
