@@ -324,9 +324,9 @@ is "$(grep -c 'TLSA lookup error for mx.tlsafail.edges.test:25' "$TMP/pf")" 1 \
 	"posttls-finger: TLSA lookup error, no session (what daneops's reason says)"
 expect_output 'failed: no answer \(SERVFAIL\); DANE senders defer' \
 	"--resolver: a TLSA SERVFAIL fails the host, senders defer" lab_run "$DANEOPS" check \
-	--trust-anchor "$LAB_TA" --resolver "$LAB_RESOLVER" tlsafail.edges.test
+	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --resolver "$LAB_RESOLVER" tlsafail.edges.test
 expect_status 1 "a TLSA SERVFAIL is a DANE failure (exit 1), not could-not-check" lab_run \
-	"$DANEOPS" check --trust-anchor "$LAB_TA" --resolver "$LAB_RESOLVER" tlsafail.edges.test
+	"$DANEOPS" check --trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --resolver "$LAB_RESOLVER" tlsafail.edges.test
 
 # One service, other resolver set-ups.
 expect_status 0 "--host checks one service" "${DO[@]}" --host mx.ee311.cases.test --port 25
