@@ -253,6 +253,11 @@ knot_keys() {
 	     { printf "\t\"%s\" static-ds %s %s %s \"%s\";\n", $1, $4, $5, $6, $7 }
 	     END { print "};" }' "$LAB_DNS/root.ds" >"$LAB_DNS/root.anchors"
 	export_var LAB_TA "$LAB_DNS/root.ds"
+	# The lab's zones live under the RFC 6761 name test., which libunbound
+	# answers NXDOMAIN for by default; this configuration (daneops
+	# --resolver-conf, daneops.conf resolver_conf) lets it resolve them.
+	printf 'server:\n\tlocal-zone: "test." nodefault\n' >"$LAB_DNS/resolver.conf"
+	export_var LAB_RESOLVER_CONF "$LAB_DNS/resolver.conf"
 	export_var LAB_TA_DNSKEY "$LAB_DNS/root.dnskey"
 	export_var LAB_TA_BIND "$LAB_DNS/root.anchors"
 }

@@ -11,9 +11,11 @@
 # signed DNS; sigsoon.test, sigskew.test and sigexpired.test are signed by
 # ldns-signzone with signatures that expire in three days, expired two
 # hours ago (within the validators' clock-skew allowance) and expired two
-# days ago (bogus).
+# days ago (bogus); _tcp.mx.tlsabogus.edges.test (bogus: signatures long
+# expired) holds only a TLSA RRset.
 #
-# Servers (127.0.9.0/24): .2 nothing listens (connections refused);
+# Servers (127.0.9.0/24): .2 nothing listens (connections refused; also
+# the dead name server of tlsafail.edges.test);
 # .3 Postfix with a leaf named only tadom.edges.test (a mail domain) and
 # mx.tatarget.edges.test (a CNAME target).
 # Also 127.0.3.1 (the cases-good chain) and the lab's mx1 (127.0.1.1, ::1:
@@ -94,13 +96,26 @@ check_edges_main() {
 		echo 'tadom MX 10 mx.tadom'
 		echo 'mx.tadom A 127.0.9.3'
 		echo "_25._tcp.mx.tadom TLSA $int"
+		# TLSA lookups that fail under a secure MX host name (RFC 7672
+		# 2.2: the host is unusable, senders defer; no downgrade): a
+		# bogus TLSA RRset (its zone, _tcp.mx.tlsabogus, is signed
+		# with expired signatures) and a TLSA owner delegated to a name
+		# server where nothing listens (SERVFAIL).
+		echo 'tlsabogus MX 10 mx.tlsabogus'
+		echo 'mx.tlsabogus A 127.0.3.1'
+		echo 'tlsafail MX 10 mx.tlsafail'
+		echo 'mx.tlsafail A 127.0.3.1'
+		echo '_tcp.mx.tlsafail NS ns-dead.hoster.test.'
 	} >"$d/edges.test.in"
 	lab_zone edges.test signed "$d/edges.test.in"
+	echo "_25 TLSA $good" >"$d/tlsabogus.in"
+	lab_zone _tcp.mx.tlsabogus.edges.test bogus "$d/tlsabogus.in"
 	{
 		echo 'mx A 127.0.3.1'
 		echo 'mx2 A 127.0.3.1'
 		echo "_25._tcp.mx2 TLSA $good"
 		echo 'alias CNAME mx.ee311.cases.test.'
+		echo 'ns-dead A 127.0.9.2'
 	} >"$d/hoster.test.in"
 	lab_zone hoster.test unsigned "$d/hoster.test.in"
 
@@ -131,6 +146,8 @@ check_edges_main() {
 		mixed.edges.test warn
 		tacname.edges.test fail
 		tadom.edges.test warn
+		tlsabogus.edges.test fail
+		tlsafail.edges.test fail
 		sigsoon.test warn
 		sigskew.test warn
 		sigexpired.test fail

@@ -93,6 +93,17 @@ static const struct option doctor_longopts[] = {
 };
 
 /* One option; 0 done, -1 usage error, 1 --help. */
+/* A domain name with at least one label ("" and "." are none). */
+static int
+doctor_domain_ok(const char *arg)
+{
+	char norm[DNS_NAME_MAX];
+	struct err e;
+
+	return dns_name_normalize(arg, norm, sizeof(norm), &e) != -1 &&
+	    strcmp(norm, ".") != 0;
+}
+
 static int
 doctor_opt(struct doctor_args *a, int c, const char *arg)
 {
@@ -106,6 +117,11 @@ doctor_opt(struct doctor_args *a, int c, const char *arg)
 		a->config = arg;
 		return 0;
 	case OPT_DOMAIN:
+		if (!doctor_domain_ok(arg)) {
+			cmd_error("doctor", "--domain '%.80s': not a mail "
+			    "domain name", arg);
+			return -1;
+		}
 		a->domain = arg;
 		return 0;
 	case OPT_JSON:

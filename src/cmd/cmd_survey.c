@@ -71,6 +71,9 @@ survey_item(void *arg, const struct survey_item *it)
 	struct err e;
 
 	if (it->error != NULL) {
+		/* A line's error is data; an input given up is the run's. */
+		if (it->unreadable)
+			cmd_error("survey", "%s", it->error);
 		survey_print(json_pack("{s:s, s:s, s:I, s:s, s:s}",
 		    "schema", "daneops-survey-error/1",
 		    "source", it->source != NULL ? it->source : "-",

@@ -178,9 +178,12 @@ watch_item(void *arg, const struct survey_item *it)
 	struct watch_run *r = arg;
 	struct err e;
 
-	if (it->error != NULL) {
+	if (it->error != NULL && it->unreadable)
+		cmd_error("watch", "%s", it->error);
+	else if (it->error != NULL)
 		cmd_error("watch", "%s:%zu: %s", it->source, it->line,
 		    it->error);
+	if (it->error != NULL) {
 		r->failed = 1;
 		return;
 	}

@@ -369,6 +369,21 @@ check_eval_host_warnings(struct check_result *res, struct check_host *ch)
 	}
 }
 
+/*
+ * RFC 7672 2.2: a TLSA lookup that fails (bogus, SERVFAIL, timeout) under
+ * a secure host name makes the host unusable - no downgrade to
+ * unauthenticated TLS, at any level (Postfix: "TLSA lookup error").
+ */
+static char *
+check_why_tlsa_failed(const struct mx_host *h)
+{
+	if (h->tlsa_failed || (h->dane == MX_DANE_BOGUS &&
+	    h->tlsa_sec == DNS_SEC_BOGUS))
+		return xasprintf("%s; DANE senders defer mail to this host "
+		    "(no fallback to unauthenticated TLS)", h->why);
+	return xstrdup(h->why);
+}
+
 static void
 check_eval_host(struct check_result *res, struct check_host *ch, time_t now)
 {
@@ -384,10 +399,15 @@ check_eval_host(struct check_result *res, struct check_host *ch, time_t now)
 	case MX_DANE_BOGUS:
 	case MX_DANE_NOADDR:
 		ch->verdict = CHECK_FAIL;
-		check_set_why(&ch->why, xstrdup(h->why));
+		check_set_why(&ch->why, check_why_tlsa_failed(h));
 		break;
 	case MX_DANE_ERROR:
 	case MX_DANE_PENDING:
+		if (h->tlsa_failed) {
+			ch->verdict = CHECK_FAIL;
+			check_set_why(&ch->why, check_why_tlsa_failed(h));
+			break;
+		}
 		ch->verdict = CHECK_UNKNOWN;
 		check_set_why(&ch->why, xstrdup(h->why != NULL ? h->why :
 		    "lookup did not finish"));

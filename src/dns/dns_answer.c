@@ -90,6 +90,9 @@ dns_name_normalize(const char *in, char *out, size_t outlen, struct err *e)
 		}
 		out[i] = (char)tolower(c);
 	}
+	/* "a.b.." ends in an empty label too (found by fuzz_survey_list). */
+	if (label == 0)
+		return err_set(e, ERR_USAGE, "'%.64s': empty label", in);
 	out[n] = '\0';
 	return 0;
 }

@@ -264,6 +264,9 @@ mx_host_tlsa(struct mx_host *h, uint16_t port, const struct dns_answer *t)
 		return 0;
 	}
 	if (mx_failed(t)) {
+		/* What a sender sees too (not a local resolver error). */
+		h->tlsa_failed = t->status == DNS_SERVFAIL ||
+		    t->status == DNS_TIMEOUT;
 		mx_host_decide(h, MX_DANE_ERROR, xasprintf("TLSA lookup for %s "
 		    "failed: %s", h->tlsa_name, t->why));
 		return 0;

@@ -67,6 +67,7 @@ struct mx_host {
 	int cname_asked;                /* insecure addresses via a CNAME */
 	enum dns_sec tlsa_sec;
 	enum dns_status tlsa_status;
+	int tlsa_failed;        /* TLSA lookup SERVFAIL or timeout (ERROR) */
 	enum mx_dane dane;
 	char *why;              /* reason for NONE/BOGUS/ERROR/NOADDR */
 	struct mx_addr *addrs;

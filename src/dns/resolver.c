@@ -23,6 +23,7 @@
 #include <unbound.h>
 
 #include "dns/ubthread.h"
+#include "util/fileio.h"
 #include "util/xalloc.h"
 
 #define RESOLVER_QUERY_MS       10000
@@ -256,9 +257,9 @@ resolver_pending(const struct resolver *r)
 	return n;
 }
 
-/* Add every DS/DNSKEY record of a zone-format file as a trust anchor. */
-static int
-resolver_add_ta_file(struct ub_ctx *ctx, const char *path, struct err *e)
+int
+resolver_ta_parse(const char *name, const char *text, size_t len,
+	int (*add)(void *arg, const char *rr), void *arg, struct err *e)
 {
 	FILE *fp;
 	ldns_rr *rr;
@@ -266,10 +267,13 @@ resolver_add_ta_file(struct ub_ctx *ctx, const char *path, struct err *e)
 	ldns_status s;
 	uint32_t ttl = 3600;
 	int line = 1, n = 0, rc = 0;
-	char *text;
+	char *rrtext;
 
-	if ((fp = fopen(path, "r")) == NULL)
-		return err_set_errno(e, ERR_INPUT, errno, "%s", path);
+	if (len == 0)
+		return err_set(e, ERR_INPUT, "%s: no DS or DNSKEY record", name);
+	/* From memory: no read error can make the loop below spin. */
+	if ((fp = fmemopen((void *)text, len, "r")) == NULL)
+		return err_set_errno(e, ERR_SYSTEM, errno, "%s", name);
 	while (rc == 0 && !feof(fp)) {
 		rr = NULL;
 		s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
@@ -280,20 +284,20 @@ resolver_add_ta_file(struct ub_ctx *ctx, const char *path, struct err *e)
 		if (s != LDNS_STATUS_OK) {
 			if (feof(fp) && s == LDNS_STATUS_SYNTAX_ERR)
 				break;
-			rc = err_set(e, ERR_INPUT, "%s:%d: %s", path, line,
+			rc = err_set(e, ERR_INPUT, "%s:%d: %s", name, line,
 			    ldns_get_errorstr_by_id(s));
 			break;
 		}
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_DS &&
 		    ldns_rr_get_type(rr) != LDNS_RR_TYPE_DNSKEY) {
 			rc = err_set(e, ERR_INPUT, "%s:%d: not a DS or DNSKEY "
-			    "record", path, line);
-		} else if ((text = ldns_rr2str(rr)) != NULL) {
-			text[strcspn(text, "\n")] = '\0';
-			if (ub_ctx_add_ta(ctx, text) != 0)
+			    "record", name, line);
+		} else if ((rrtext = ldns_rr2str(rr)) != NULL) {
+			rrtext[strcspn(rrtext, "\n")] = '\0';
+			if (add(arg, rrtext) != 0)
 				rc = err_set(e, ERR_INPUT, "%s:%d: trust "
-				    "anchor refused", path, line);
-			free(text);
+				    "anchor refused", name, line);
+			free(rrtext);
 			n++;
 		}
 		ldns_rr_free(rr);
@@ -302,8 +306,29 @@ resolver_add_ta_file(struct ub_ctx *ctx, const char *path, struct err *e)
 	ldns_rdf_deep_free(prev);
 	fclose(fp);
 	if (rc == 0 && n == 0)
-		rc = err_set(e, ERR_INPUT, "%s: no DS or DNSKEY record", path);
-	return rc;
+		rc = err_set(e, ERR_INPUT, "%s: no DS or DNSKEY record", name);
+	return rc == 0 ? n : -1;
+}
+
+static int
+resolver_add_ta(void *arg, const char *rr)
+{
+	return ub_ctx_add_ta(arg, rr);
+}
+
+/* Add every DS/DNSKEY record of a zone-format file as a trust anchor. */
+static int
+resolver_add_ta_file(struct ub_ctx *ctx, const char *path, struct err *e)
+{
+	size_t len;
+	char *text;
+	int rc;
+
+	if ((text = fileio_read(path, RESOLVER_TA_MAX, &len, e)) == NULL)
+		return -1;
+	rc = resolver_ta_parse(path, text, len, resolver_add_ta, ctx, e);
+	free(text);
+	return rc < 0 ? -1 : 0;
 }
 
 /*
@@ -392,6 +417,10 @@ resolver_configure(struct ub_ctx *ctx, const struct resolver_opts *o,
 	if (o->no_qname_minimisation && ub_ctx_set_option(ctx,
 	    "qname-minimisation:", "no") != 0)
 		return err_set(e, ERR_INTERNAL, "qname-minimisation: refused");
+	/* libunbound reads it by name: bound what it will read. */
+	if (o->conf_file != NULL && fileio_check_regular(o->conf_file,
+	    FILEIO_DEFAULT_MAX, e) == -1)
+		return -1;
 	if (o->conf_file != NULL && (rc = ub_ctx_config(ctx,
 	    o->conf_file)) != 0)
 		return err_set(e, ERR_INPUT, "%s: %s", o->conf_file,
@@ -406,8 +435,6 @@ resolver_configure(struct ub_ctx *ctx, const struct resolver_opts *o,
 			if (resolver_add_ta_file(ctx, o->trust_anchors[i],
 			    e) == -1)
 				return -1;
-		if (resolver_transparent(ctx, "test", e) == -1)
-			return -1;
 	}
 	for (i = 0; i < o->nstubs; i++)
 		if (resolver_add_stub(ctx, o->stubs[i], e) == -1)

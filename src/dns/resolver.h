@@ -15,10 +15,11 @@
  *
  * Options:
  *   trust anchors  files of DS or DNSKEY records (zone-file syntax); they
- *                  replace the root anchor.  With a private anchor the
- *                  RFC 6761 name "test." is made transparent (libunbound
- *                  otherwise answers NXDOMAIN for it locally), so a lab
- *                  under .test resolves; so is every stub zone.
+ *                  replace the root anchor.  Nothing else changes: names
+ *                  libunbound answers locally (RFC 6761's "test.") stay
+ *                  so unless the conf file says otherwise (the lab's
+ *                  does: local-zone "test." nodefault).  A stub zone is
+ *                  made transparent, since it was asked for by name.
  *   stubs          "ZONE=IP[@PORT]": send ZONE to that authoritative server.
  *   forwarder      "IP[@PORT]": forward to a recursive resolver, validating
  *                  its answers here.
@@ -99,5 +100,19 @@ void resolver_cancel(struct dns_query *q);
 
 /* Queries not yet answered (in libunbound or queued). */
 size_t resolver_pending(const struct resolver *r);
+
+/* Largest trust anchor file read (the root's is about 1 KiB). */
+#define RESOLVER_TA_MAX (64 * 1024)
+
+/*
+ * The trust anchor reader, for files from --trust-anchor and daneops.conf
+ * (read through fileio: bounded, no directories or devices): every DS or
+ * DNSKEY record of text (zone-file syntax, len bytes) goes to add as one
+ * line of presentation format; add returns 0 to accept it.  name is for
+ * errors.  The number of records, or -1 (ERR_INPUT) for a syntax error, a
+ * record of another type, a refused one, or none at all.
+ */
+int resolver_ta_parse(const char *name, const char *text, size_t len,
+	int (*add)(void *arg, const char *rr), void *arg, struct err *e);
 
 #endif

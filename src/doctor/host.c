@@ -24,6 +24,7 @@ extern char **environ;
 #define MAINCF_MAX_PARAMS       512
 #define MAINCF_MAX_VALUE        4096
 #define MAINCF_MAX_DEPTH        10
+#define MAINCF_MAX_EXPANSIONS   10000   /* $names expanded per setting */
 
 struct maincf {
 	char *name[MAINCF_MAX_PARAMS];
@@ -101,10 +102,15 @@ maincf_get(const struct maincf *m, const char *name, size_t len)
 	return NULL;
 }
 
-/* Expand $name, ${name} and $(name) in s into b; unknown names vanish. */
-static void
-maincf_expand(const struct maincf *m, const char *s, struct sbuf *b,
-	int depth)
+/*
+ * Expand $name, ${name} and $(name) in s into b; unknown names vanish.
+ * *budget counts expansions: "a = $b$b$b...", "b = $c$c$c..." grows
+ * exponentially with the depth (fuzz_doctor_host hung on it), so the
+ * expansion stops when the budget or b is used up.
+ */
+static int
+maincf_expand_n(const struct maincf *m, const char *s, struct sbuf *b,
+	int depth, long *budget)
 {
 	const char *v, *end;
 	size_t len;
@@ -112,14 +118,15 @@ maincf_expand(const struct maincf *m, const char *s, struct sbuf *b,
 
 	while (*s != '\0') {
 		if (*s != '$' || depth > MAINCF_MAX_DEPTH) {
-			(void)sbuf_add(b, s++, 1);
+			if (sbuf_add(b, s++, 1) < 0)
+				return -1;
 			continue;
 		}
 		s++;
 		if (*s == '{' || *s == '(') {
 			close = *s == '{' ? '}' : ')';
 			if ((end = strchr(++s, close)) == NULL)
-				return;
+				return 0;
 			len = (size_t)(end - s);
 			v = maincf_get(m, s, len);
 			s = end + 1;
@@ -130,9 +137,20 @@ maincf_expand(const struct maincf *m, const char *s, struct sbuf *b,
 			v = maincf_get(m, s, len);
 			s += len;
 		}
-		if (v != NULL)
-			maincf_expand(m, v, b, depth + 1);
+		if (v != NULL && (--*budget < 0 ||
+		    maincf_expand_n(m, v, b, depth + 1, budget) < 0))
+			return -1;
 	}
+	return 0;
+}
+
+static void
+maincf_expand(const struct maincf *m, const char *s, struct sbuf *b,
+	int depth)
+{
+	long budget = MAINCF_MAX_EXPANSIONS;
+
+	(void)maincf_expand_n(m, s, b, depth, &budget);
 }
 
 static void

@@ -241,6 +241,24 @@ rfc2136_same_name(const char *a, const char *b)
 	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
+/* A printable domain name of sane length (what a key name must be). */
+static int
+rfc2136_name_ok(const char *name)
+{
+	ldns_rdf *d;
+	const char *p;
+
+	if (*name == '\0' || strlen(name) > 253)
+		return 0;
+	for (p = name; *p != '\0'; p++)
+		if (!isgraph((unsigned char)*p))
+			return 0;
+	if ((d = ldns_dname_new_frm_str(name)) == NULL)
+		return 0;
+	ldns_rdf_deep_free(d);
+	return 1;
+}
+
 /* The key from tsig_key_file: a bare base64 secret or a BIND statement. */
 static int
 rfc2136_key(struct provider *p, struct rfc2136 *st, struct err *e)
@@ -267,7 +285,12 @@ rfc2136_key(struct provider *p, struct rfc2136 *st, struct err *e)
 	}
 	provider_secret_free(text);
 	rc = 0;
-	if (pname != NULL && !rfc2136_same_name(pname, name))
+	/* The name is echoed in messages: only a domain name gets there
+	 * (fuzz_tsig_key found a newline in one). */
+	if (!rfc2136_name_ok(name))
+		rc = err_set(e, ERR_INPUT, "rfc2136 provider: tsig_key_file: "
+		    "%s: the key's name is not a domain name", path);
+	else if (pname != NULL && !rfc2136_same_name(pname, name))
 		rc = err_set(e, ERR_USAGE, "rfc2136 provider: tsig_name \"%s\" "
 		    "differs from the key \"%s\" in %s", pname, name, path);
 	else if (palg != NULL && alg != NULL && strncasecmp(palg, alg,
@@ -362,6 +385,7 @@ rfc2136_verify(const struct rfc2136 *st, const ldns_pkt *query,
 {
 	ldns_rr *tsig = ldns_pkt_tsig(reply);
 	uint16_t error;
+	bool ok;
 
 	if (ldns_pkt_id(reply) != ldns_pkt_id(query) || !ldns_pkt_qr(reply)) {
 		err_set(e, ERR_NETWORK, "rfc2136 provider: server %s: answer "
@@ -384,8 +408,14 @@ rfc2136_verify(const struct rfc2136 *st, const ldns_pkt *query,
 		    st->keyname, rfc2136_rcode(ldns_pkt_get_rcode(reply)));
 		return RFC_PERM;
 	}
-	if (!ldns_pkt_tsig_verify(reply, wire, len, st->keyname, st->secret,
-	    mac))
+	ok = ldns_pkt_tsig_verify(reply, wire, len, st->keyname, st->secret,
+	    mac);
+	/* ldns 1.8.3 takes the TSIG off the packet to verify and, when it
+	 * cannot compute a MAC (an algorithm it does not know), returns
+	 * without putting it back: it would leak (found by fuzzing). */
+	if (ldns_pkt_tsig(reply) == NULL)
+		ldns_rr_free(tsig);
+	if (!ok)
 		return err_set(e, ERR_INPUT, "rfc2136 provider: server %s: the "
 		    "answer's TSIG does not verify with key %s (wrong secret, "
 		    "or a forged answer)", st->server, st->keyname);
@@ -692,6 +722,43 @@ out:
 	ldns_pkt_free(tmpl);
 	ldns_rdf_deep_free(name);
 	return rc;
+}
+
+int
+rfc2136_fuzz_reply(const uint8_t *wire, size_t len)
+{
+	struct rfc2136 st;
+	struct provider p;
+	struct tlsa_rec **recs = NULL;
+	ldns_pkt *q, *reply = NULL;
+	ldns_rdf *qname;
+	struct err e;
+	size_t n = 0;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	memset(&p, 0, sizeof(p));
+	st.server = (char *)"fuzz";
+	st.keyname = (char *)"fuzz.key.";
+	st.alg = "hmac-sha256.";
+	st.secret = (char *)"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0";
+	p.impl = &st;
+	if (ldns_wire2pkt(&reply, wire, len) != LDNS_STATUS_OK)
+		return -1;
+	qname = ldns_dname_new_frm_str("_25._tcp.mx.example.org.");
+	q = ldns_pkt_query_new(ldns_rdf_clone(qname), LDNS_RR_TYPE_TLSA,
+	    LDNS_RR_CLASS_IN, 0);
+	ldns_pkt_set_id(q, ldns_pkt_id(reply));
+	if (ldns_pkt_tsig_sign(q, st.keyname, st.secret, RFC2136_FUDGE,
+	    st.alg, NULL) == LDNS_STATUS_OK)
+		(void)rfc2136_verify(&st, q, ldns_rr_rdf(ldns_pkt_tsig(q), 3),
+		    reply, wire, len, &e);
+	rc = rfc2136_answer(&p, qname, reply, &recs, &n, &e);
+	provider_recs_free(recs, n);
+	ldns_pkt_free(q);
+	ldns_pkt_free(reply);
+	ldns_rdf_deep_free(qname);
+	return rc < 0 ? -1 : (int)n;
 }
 
 const struct provider_ops prov_rfc2136_ops = {

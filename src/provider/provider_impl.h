@@ -168,4 +168,12 @@ int pdns_parse_zone(json_t *j, const char *owner, struct tlsa_rec ***on,
 	size_t *non, struct tlsa_rec ***off, size_t *noff, uint32_t *ttl,
 	struct err *e);
 
+/*
+ * rfc2136: an answer's wire bytes through what a call does with them
+ * (parse, ID and TSIG checks, TLSA records of the list answer), for the
+ * fuzz target; the TSIG check runs but its verdict does not stop the
+ * record extraction.  Returns the number of records found, or -1.
+ */
+int rfc2136_fuzz_reply(const uint8_t *wire, size_t len);
+
 #endif

@@ -360,6 +360,8 @@ conf_global(struct conf_ctx *x, const char *k, const char *v)
 		return conf_string(x, k, v, &c->ca_file);
 	if (strcmp(k, "resolver") == 0)
 		return conf_string(x, k, v, &c->resolver);
+	if (strcmp(k, "resolver_conf") == 0)
+		return conf_string(x, k, v, &c->resolver_conf);
 	if (strcmp(k, "trust_anchor") == 0)
 		return conf_words(x, k, v, c->trust_anchors, &c->ntrust_anchors,
 		    CONF_MAX_LIST);
@@ -577,6 +579,13 @@ conf_parse(const char *name, const char *text, struct err *e)
 		    x.msg[0] != '\0' ? x.msg : "syntax error");
 		goto fail;
 	}
+	/* An empty file (or one without lineages) is a mistake, not a
+	 * plan with nothing in it. */
+	if (x.c->nlineages == 0) {
+		err_set(e, ERR_INPUT, "%s: no [lineage NAME] section: nothing "
+		    "to roll", name);
+		goto fail;
+	}
 	for (i = 0; i < x.c->nlineages; i++)
 		if (conf_check_lineage(name, x.c, &x.c->lineages[i], e) < 0)
 			goto fail;
@@ -679,6 +688,7 @@ conf_free(struct conf *c)
 	free(c->certbot_logs_dir);
 	free(c->ca_file);
 	free(c->resolver);
+	free(c->resolver_conf);
 	free(c);
 }
 
@@ -691,4 +701,5 @@ conf_resolver_opts(const struct conf *c, struct resolver_opts *ro)
 	ro->stubs = (const char *const *)c->stubs;
 	ro->nstubs = c->nstubs;
 	ro->forwarder = c->resolver;
+	ro->conf_file = c->resolver_conf;
 }

@@ -89,6 +89,7 @@ struct conf {
 	char *trust_anchors[CONF_MAX_LIST];
 	size_t ntrust_anchors;
 	char *resolver;         /* IP[@PORT] validating resolver, or NULL */
+	char *resolver_conf;    /* more libunbound configuration, or NULL */
 	char *stubs[CONF_MAX_LIST];
 	size_t nstubs;
 	struct conf_lineage *lineages;

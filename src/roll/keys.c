@@ -213,6 +213,10 @@ keys_verify_chain(const struct keyset *k, const char *ca_file, struct err *e)
 		err_set_ssl(e, ERR_SYSTEM, "certificate store");
 		goto done;
 	}
+	/* OpenSSL reads it by name: no directory, device or giant file. */
+	if (ca_file != NULL && fileio_check_regular(ca_file, 16 * 1024 * 1024,
+	    e) < 0)
+		goto done;
 	if ((ca_file != NULL ? X509_STORE_load_file(store, ca_file) :
 	    X509_STORE_set_default_paths(store)) != 1) {
 		err_set_ssl(e, ERR_INPUT, "%s: cannot load CA certificates",

@@ -6,16 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "util/fileio.h"
 #include "util/xalloc.h"
 
 struct history {
 	sqlite3 *db;
 	sqlite3_stmt *get, *put;
 	int in_tx;
-	int writes;
 };
 
 static const char history_schema[] =
@@ -46,10 +48,26 @@ history_exec(struct history *h, const char *sql, struct err *e)
 struct history *
 history_open(const char *path, struct err *e)
 {
-	struct history *h = xcalloc(1, sizeof(*h));
+	struct history *h;
+	struct stat st;
 
+	if (fileio_check_dir(path, e) == -1)
+		return NULL;
+	/* What is there must be our own file (SQLite refuses a symlink). */
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid != geteuid() && st.st_uid != 0) {
+		err_set(e, ERR_INPUT, "history %s: owned by uid %u, not by the "
+		    "user running daneops", path, (unsigned)st.st_uid);
+		return NULL;
+	}
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISLNK(st.st_mode)) {
+		err_set(e, ERR_INPUT, "history %s: not a regular file", path);
+		return NULL;
+	}
+	h = xcalloc(1, sizeof(*h));
 	if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		err_set(e, ERR_INPUT, "history %s: %s", path,
 		    h->db != NULL ? sqlite3_errmsg(h->db) : "cannot open");
 		history_close(h);
@@ -57,6 +75,7 @@ history_open(const char *path, struct err *e)
 	}
 	sqlite3_busy_timeout(h->db, 5000);
 	if (history_exec(h, "PRAGMA journal_mode=WAL;", e) == -1 ||
+	    history_exec(h, "PRAGMA synchronous=NORMAL;", e) == -1 ||
 	    history_exec(h, history_schema, e) == -1 ||
 	    sqlite3_prepare_v2(h->db, "SELECT verdict, reason, first_seen, "
 	    "last_seen, last_notified, fixed_at, times_failed, recurrences "
@@ -79,7 +98,7 @@ history_close(struct history *h)
 	if (h == NULL)
 		return;
 	if (h->in_tx)
-		sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL);
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_finalize(h->get);
 	sqlite3_finalize(h->put);
 	sqlite3_close(h->db);
@@ -126,9 +145,6 @@ history_put(struct history *h, const char *domain,
 {
 	sqlite3_stmt *st = h->put;
 
-	if (!h->in_tx && history_exec(h, "BEGIN IMMEDIATE", e) == -1)
-		return -1;
-	h->in_tx = 1;
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, in->verdict, -1, SQLITE_STATIC);
@@ -142,9 +158,33 @@ history_put(struct history *h, const char *domain,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return history_fail(h, e, "write");
 	sqlite3_reset(st);
-	if (++h->writes % HISTORY_BATCH == 0) {
-		h->in_tx = 0;
-		return history_exec(h, "COMMIT", e);
-	}
 	return 0;
+}
+
+int
+history_begin(struct history *h, struct err *e)
+{
+	if (history_exec(h, "BEGIN IMMEDIATE", e) == -1)
+		return -1;
+	h->in_tx = 1;
+	return 0;
+}
+
+int
+history_commit(struct history *h, struct err *e)
+{
+	if (history_exec(h, "COMMIT", e) == -1) {
+		history_rollback(h);
+		return -1;
+	}
+	h->in_tx = 0;
+	return 0;
+}
+
+void
+history_rollback(struct history *h)
+{
+	if (h->in_tx)
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	h->in_tx = 0;
 }

@@ -5,10 +5,14 @@
  * last seen fixed, so repeats are rate-limited and a failure that keeps
  * coming back is called so.
  *
- * Writes are grouped in transactions (committed every HISTORY_BATCH writes
- * and on close), so a survey of many domains does not sync per domain; a
- * run that is killed loses at most its last batch.  Another process
- * holding the database waits up to 5 s (busy timeout), then ERR_TEMP.
+ * Several surveys may share one history: the caller brackets each
+ * domain's read-decide-write in history_begin (BEGIN IMMEDIATE: one writer
+ * at a time, and what it read cannot change before it writes) and
+ * history_commit.  These transactions are short and, in WAL mode with
+ * synchronous=NORMAL, cost no sync each.  Another process holding the
+ * database waits up to 5 s (busy timeout), then ERR_TEMP.  The database
+ * is opened with SQLITE_OPEN_NOFOLLOW, in a directory others cannot write
+ * (fileio_check_dir).
  *
  * Ownership: history_open/history_close (NULL is a no-op).
  */
@@ -18,8 +22,6 @@
 #include <time.h>
 
 #include "util/err.h"
-
-#define HISTORY_BATCH   256
 
 struct history_entry {
 	char verdict[24];       /* last verdict seen, "" when new */
@@ -42,5 +44,11 @@ int history_get(struct history *h, const char *domain,
 	struct history_entry *out, struct err *e);
 int history_put(struct history *h, const char *domain,
 	const struct history_entry *in, struct err *e);
+
+/* A write transaction around get and put; history_close rolls back one
+ * left open. */
+int history_begin(struct history *h, struct err *e);
+int history_commit(struct history *h, struct err *e);
+void history_rollback(struct history *h);
 
 #endif

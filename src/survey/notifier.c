@@ -5,6 +5,15 @@
  * Delivery through sendmail is synchronous (report/alert.c's alert_send,
  * bounded by its timeout): failures are a small share of a survey, and a
  * local sendmail takes a message in milliseconds.
+ *
+ * Runs sharing a history send one message per failing domain: the read,
+ * the decision and the record of it (last_notified, the claim) are one
+ * BEGIN IMMEDIATE transaction, and the message goes out after it commits;
+ * a run deciding later sees the claim and holds back.  A delivery that
+ * fails gives the claim back.  So a crash between commit and delivery
+ * loses that message until the next interval, rather than ever sending
+ * it twice.  Message files are created never over an existing one
+ * (fileio_write_new) and their names carry the pid.
  */
 #include "survey/notify.h"
 
@@ -36,6 +45,14 @@ notifier_new(const struct notify_opts *o, struct err *e)
 	if (o->dir != NULL && (stat(o->dir, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
 		err_set(e, ERR_INPUT, "%s: not a directory", o->dir);
 		return NULL;
+	}
+	if (o->dir != NULL) {
+		char *probe = xasprintf("%s/.", o->dir);
+		int bad = fileio_check_dir(probe, e);
+
+		free(probe);
+		if (bad)
+			return NULL;
 	}
 	if ((o->to != NULL && !alert_address_ok(o->to)) ||
 	    (o->cc != NULL && !alert_address_ok(o->cc)) ||
@@ -78,7 +95,7 @@ notify_deliver(struct notifier *nt, const char *domain, const char *msg,
 {
 	char stamp[32], *path;
 	struct tm tm;
-	int rc;
+	int rc = 1, tries;
 
 	if (nt->o.dir == NULL)
 		return alert_send(nt->o.sendmail, NULL, NULL, msg, strlen(msg),
@@ -86,13 +103,15 @@ notify_deliver(struct notifier *nt, const char *domain, const char *msg,
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	/* Never over an earlier message (of this run or another). */
-	for (path = NULL; path == NULL || access(path, F_OK) == 0;) {
+	for (tries = 0; rc == 1 && tries < 1000; tries++) {
+		path = xasprintf("%s/%s-%s-%ld-%lu.eml", nt->o.dir, domain,
+		    stamp, (long)getpid(), ++nt->seq);
+		rc = fileio_write_new(path, msg, strlen(msg), 0644, e);
 		free(path);
-		path = xasprintf("%s/%s-%s-%lu.eml", nt->o.dir, domain, stamp,
-		    ++nt->seq);
 	}
-	rc = fileio_write_atomic(path, msg, strlen(msg), 0644, e);
-	free(path);
+	if (rc == 1)
+		return err_set(e, ERR_SYSTEM, "%s: no free message name",
+		    nt->o.dir);
 	return rc;
 }
 
@@ -136,36 +155,71 @@ notify_next(const struct notifier *nt, const struct check_result *res,
 	he->last_seen = now;
 }
 
+/* A delivery failed: give back the claim, unless another run moved on. */
+static void
+notify_unclaim(struct notifier *nt, const char *domain, time_t claim,
+	time_t before)
+{
+	struct history_entry he;
+	struct err e;
+
+	if (history_begin(nt->h, &e) == -1)
+		return;
+	if (history_get(nt->h, domain, &he, &e) == 0 &&
+	    he.last_notified == claim) {
+		he.last_notified = before;
+		if (history_put(nt->h, domain, &he, &e) == -1) {
+			history_rollback(nt->h);
+			return;
+		}
+	}
+	(void)history_commit(nt->h, &e);
+}
+
 int
 notifier_result(struct notifier *nt, const struct check_result *res,
 	struct err *e)
 {
 	struct history_entry he;
 	struct notify_facts f;
-	time_t now = time(NULL);
-	int known = 0, due, rc = 0;
+	time_t now = time(NULL), before;
+	int known = 0, due, send, rc;
 	char *msg;
 
 	memset(&he, 0, sizeof(he));
 	if (nt->h != NULL) {
-		if ((known = history_get(nt->h, res->domain, &he, e)) < 0)
+		if (history_begin(nt->h, e) == -1)
 			return -1;
+		if ((known = history_get(nt->h, res->domain, &he, e)) < 0) {
+			history_rollback(nt->h);
+			return -1;
+		}
 		known = known == 0;
 	}
+	before = he.last_notified;
 	notify_next(nt, res, &he, known, now, &due, &f);
-	if (due && !nt->o.no_send) {
-		msg = notify_compose(res, &nt->o, &f, now);
-		rc = notify_deliver(nt, res->domain, msg, now, e);
-		free(msg);
-		if (rc == 0) {
-			he.last_notified = now;
-			nt->st.sent++;
-		} else
-			nt->st.failed++;
-	} else if (res->verdict == CHECK_FAIL && !nt->o.no_send)
-		nt->st.suppressed++;
-	if (nt->h != NULL && history_put(nt->h, res->domain, &he,
-	    rc == 0 ? e : &(struct err){ 0 }) == -1 && rc == 0)
+	send = due && !nt->o.no_send;
+	if (send)
+		he.last_notified = now;         /* the claim */
+	if (nt->h != NULL && (history_put(nt->h, res->domain, &he, e) == -1 ||
+	    history_commit(nt->h, e) == -1)) {
+		history_rollback(nt->h);
 		return -1;
-	return rc;
+	}
+	if (!send) {
+		if (res->verdict == CHECK_FAIL && !nt->o.no_send)
+			nt->st.suppressed++;
+		return 0;
+	}
+	msg = notify_compose(res, &nt->o, &f, now);
+	rc = notify_deliver(nt, res->domain, msg, now, e);
+	free(msg);
+	if (rc == 0) {
+		nt->st.sent++;
+		return 0;
+	}
+	nt->st.failed++;
+	if (nt->h != NULL)
+		notify_unclaim(nt, res->domain, now, before);
+	return -1;
 }

@@ -10,13 +10,17 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
+#include "util/fileio.h"
 #include "util/xalloc.h"
 
 struct survey_slot {
@@ -36,7 +40,13 @@ struct survey {
 	const char *const *paths;
 	size_t npath;                   /* next path to open */
 	const char *source;             /* the one being read */
-	FILE *fp;
+	int fd;                         /* -1: none open */
+	int regular;                    /* a file: reads never wait */
+	char buf[SURVEY_BUF];           /* read, not yet taken */
+	size_t bstart, bend;
+	int in_eof, skipping;           /* skipping: an over-long line */
+	uint64_t in_total;              /* bytes read from this input */
+	struct event *ev_read;          /* a pipe or terminal has more */
 	size_t lineno;
 	int eof, stopping, ended;
 	TAILQ_HEAD(, survey_slot) slots;
@@ -48,6 +58,8 @@ struct survey {
 };
 
 static const char *survey_stdin[] = { "-", NULL };
+
+static void survey_fill_cb(evutil_socket_t fd, short what, void *arg);
 
 int
 survey_in_shard(const char *name, unsigned i, unsigned n)
@@ -66,24 +78,32 @@ survey_in_shard(const char *name, unsigned i, unsigned n)
 	return h % n == i - 1;
 }
 
-/* Open the next input; 0, or -1 when there is none left. */
+/* Open the next input; 0, 1 (e set) when it cannot, -1 none left. */
 static int
 survey_open_next(struct survey *s, struct err *e)
 {
+	struct stat st;
 	const char *p;
 
 	while ((p = s->paths[s->npath]) != NULL) {
 		s->npath++;
 		s->source = p;
 		s->lineno = 0;
-		if (strcmp(p, "-") == 0) {
-			s->fp = stdin;
-			return 0;
+		s->bstart = s->bend = 0;
+		s->in_eof = s->skipping = 0;
+		s->in_total = 0;
+		if ((s->fd = fileio_open_read(p, &st, e)) < 0)
+			return 1;
+		s->regular = S_ISREG(st.st_mode);
+		s->ev_read = event_new(s->env->base, s->fd, EV_READ,
+		    survey_fill_cb, s);
+		if (s->ev_read == NULL) {
+			err_set(e, ERR_SYSTEM, "%s: cannot create an event", p);
+			close(s->fd);
+			s->fd = -1;
+			return 1;
 		}
-		if ((s->fp = fopen(p, "r")) != NULL)
-			return 0;
-		err_set_errno(e, ERR_INPUT, errno, "%s", p);
-		return 1;
+		return 0;
 	}
 	return -1;
 }
@@ -91,23 +111,34 @@ survey_open_next(struct survey *s, struct err *e)
 static void
 survey_close_input(struct survey *s)
 {
-	if (s->fp != NULL && s->fp != stdin)
-		fclose(s->fp);
-	s->fp = NULL;
+	if (s->ev_read != NULL)
+		event_free(s->ev_read);
+	s->ev_read = NULL;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
 }
 
 static void
-survey_error_item(struct survey *s, const char *input, const char *why)
+survey_error_item_of(struct survey *s, const char *input, const char *why,
+	int unreadable)
 {
 	struct survey_item it;
 
 	memset(&it, 0, sizeof(it));
+	it.unreadable = unreadable;
 	it.source = s->source;
 	it.line = s->lineno;
 	it.input = input;
 	it.error = why;
 	s->st.errors++;
 	s->item(s->arg, &it);
+}
+
+static void
+survey_error_item(struct survey *s, const char *input, const char *why)
+{
+	survey_error_item_of(s, input, why, 0);
 }
 
 /*
@@ -138,24 +169,88 @@ survey_parse_line(char *buf, char **name, const char **why)
 	return 0;
 }
 
-/* Read one line into buf; 1 a line, 0 end of input, -1 too long. */
-static int
-survey_read_line(struct survey *s, char *buf, size_t size)
-{
-	size_t n;
-	int c, toolong = 0;
+/* What survey_read_line found. */
+enum survey_read {
+	SL_LINE,        /* a line */
+	SL_LONG,        /* an over-long line, skipped */
+	SL_EOF,         /* end of this input */
+	SL_MORE,        /* read a chunk: call again */
+	SL_WAIT,        /* a pipe or terminal has nothing yet */
+	SL_BINARY,      /* a NUL byte: no text file, the rest skipped */
+	SL_BIG,         /* over SURVEY_INPUT_MAX, the rest skipped */
+	SL_ERROR,       /* read error (e set) */
+};
 
-	if (fgets(buf, (int)size, s->fp) == NULL)
-		return 0;
+/* The next line (ends at '\n' or the end of input) into out. */
+static enum survey_read
+survey_take_buffered(struct survey *s, char *out, size_t size)
+{
+	char *line = s->buf + s->bstart, *nl;
+	size_t n;
+
+	nl = memchr(line, '\n', s->bend - s->bstart);
+	n = nl != NULL ? (size_t)(nl - line) : s->bend - s->bstart;
+	s->bstart += n + (nl != NULL);
 	s->lineno++;
 	s->st.lines++;
-	n = strlen(buf);
-	if (n > 0 && buf[n - 1] == '\n')
-		return 1;
-	/* The rest of an over-long line is skipped, not kept. */
-	while ((c = getc(s->fp)) != EOF && c != '\n')
-		toolong = 1;
-	return toolong || n == size - 1 ? -1 : 1;
+	if (memchr(line, '\0', n) != NULL)
+		return SL_BINARY;
+	if (s->skipping || n >= size) {
+		s->skipping = 0;
+		return SL_LONG;
+	}
+	memcpy(out, line, n);
+	out[n] = '\0';
+	return SL_LINE;
+}
+
+/*
+ * One step of reading: a line, or one read(2) of more.  A pipe or a
+ * terminal is read only when poll says it has data, so the loop (and its
+ * signal events) never blocks here; the caller waits for it with ev_read.
+ */
+static enum survey_read
+survey_read_line(struct survey *s, char *out, size_t size, struct err *e)
+{
+	struct pollfd pfd = { s->fd, POLLIN, 0 };
+	ssize_t got;
+
+	if (memchr(s->buf + s->bstart, '\n', s->bend - s->bstart) != NULL ||
+	    (s->in_eof && s->bend > s->bstart))
+		return survey_take_buffered(s, out, size);
+	if (s->in_eof) {
+		if (!s->skipping)
+			return SL_EOF;
+		s->skipping = 0;        /* an over-long last line */
+		s->lineno++;
+		s->st.lines++;
+		return SL_LONG;
+	}
+	/* No whole line yet: the rest of an over-long one goes unkept. */
+	if (s->bend - s->bstart >= size) {
+		if (memchr(s->buf + s->bstart, '\0', s->bend - s->bstart) != NULL)
+			return SL_BINARY;
+		s->skipping = 1;
+		s->bstart = s->bend = 0;
+	}
+	memmove(s->buf, s->buf + s->bstart, s->bend - s->bstart);
+	s->bend -= s->bstart;
+	s->bstart = 0;
+	if (!s->regular && poll(&pfd, 1, 0) == 0)
+		return SL_WAIT;
+	got = read(s->fd, s->buf + s->bend, sizeof(s->buf) - s->bend);
+	if (got < 0 && (errno == EINTR || errno == EAGAIN))
+		return SL_WAIT;
+	if (got < 0) {
+		err_set_errno(e, ERR_INPUT, errno, "%s: cannot read",
+		    s->source);
+		return SL_ERROR;
+	}
+	if (got == 0)
+		s->in_eof = 1;
+	s->bend += (size_t)got;
+	s->in_total += (uint64_t)got;
+	return s->in_total > SURVEY_INPUT_MAX ? SL_BIG : SL_MORE;
 }
 
 static void survey_check_done(void *arg, struct check_result *res);
@@ -186,13 +281,13 @@ survey_start_one(struct survey *s, const char *name)
 
 /* A line: skip, report, leave to another shard, or check. */
 static void
-survey_take_line(struct survey *s, char *buf, int rc)
+survey_take_line(struct survey *s, char *buf, enum survey_read rc)
 {
 	char norm[DNS_NAME_MAX], *name;
 	const char *why = NULL;
 	struct err e;
 
-	if (rc < 0) {
+	if (rc == SL_LONG) {
 		survey_error_item(s, "", "line too long");
 		return;
 	}
@@ -211,6 +306,18 @@ survey_take_line(struct survey *s, char *buf, int rc)
 	}
 	if (!survey_in_shard(norm, s->o.shard, s->o.nshards)) {
 		s->st.skipped++;
+		return;
+	}
+	if (s->o.parse_only) {
+		struct survey_item it;
+
+		memset(&it, 0, sizeof(it));
+		it.source = s->source;
+		it.line = s->lineno;
+		it.input = norm;
+		s->st.domains++;
+		s->st.done++;
+		s->item(s->arg, &it);
 		return;
 	}
 	survey_start_one(s, norm);
@@ -238,36 +345,75 @@ survey_limit(const struct survey *s)
 	return s->st.done == 0 ? 1 : s->o.concurrency;
 }
 
-/* Keep every slot busy while there is input. */
+/* An input that cannot be read on: say why once and go to the next. */
+static void
+survey_input_failed(struct survey *s, const char *why)
+{
+	s->st.input_error = 1;
+	survey_error_item_of(s, "", why, 1);
+	survey_close_input(s);
+}
+
+/*
+ * Keep every slot busy while there is input.  At most SURVEY_FILL_STEPS
+ * steps at a time, then again from the loop, so that no input (a long run
+ * of comments, an endless line) keeps the loop from its signals.
+ */
 static void
 survey_fill(struct survey *s)
 {
-	char buf[SURVEY_LINE_MAX + 2];
+	char buf[SURVEY_LINE_MAX + 1], why[ERR_MSG_MAX + 64];
+	enum survey_read rc;
 	struct err e;
-	int rc;
+	int steps = 0;
 
 	while (!s->stopping && !s->eof && s->st.inflight < survey_limit(s)) {
-		if (s->fp == NULL) {
-			err_clear(&e);
-			rc = survey_open_next(s, &e);
-			if (rc < 0) {
+		if (++steps > SURVEY_FILL_STEPS) {
+			event_active(s->ev_fill, 0, 0);
+			return;
+		}
+		err_clear(&e);
+		if (s->fd < 0) {
+			int orc = survey_open_next(s, &e);
+
+			if (orc < 0) {
 				s->eof = 1;
 				break;
 			}
-			if (rc > 0) {
+			if (orc > 0) {
 				s->st.input_error = 1;
-				survey_error_item(s, "", e.msg);
-				continue;
+				survey_error_item_of(s, "", e.msg, 1);
 			}
-		}
-		rc = survey_read_line(s, buf, sizeof(buf));
-		if (rc == 0) {
-			if (ferror(s->fp))
-				s->st.input_error = 1;
-			survey_close_input(s);
 			continue;
 		}
-		survey_take_line(s, buf, rc);
+		switch ((rc = survey_read_line(s, buf, sizeof(buf), &e))) {
+		case SL_MORE:
+			continue;
+		case SL_WAIT:
+			event_add(s->ev_read, NULL);
+			return;
+		case SL_EOF:
+			survey_close_input(s);
+			continue;
+		case SL_ERROR:
+			survey_input_failed(s, e.msg);
+			continue;
+		case SL_BINARY:
+			snprintf(why, sizeof(why), "%s: a NUL byte: not a text "
+			    "file (the rest is skipped)", s->source);
+			survey_input_failed(s, why);
+			continue;
+		case SL_BIG:
+			snprintf(why, sizeof(why), "%s: larger than %llu bytes "
+			    "(the rest is skipped)", s->source,
+			    (unsigned long long)SURVEY_INPUT_MAX);
+			survey_input_failed(s, why);
+			continue;
+		case SL_LINE:
+		case SL_LONG:
+			survey_take_line(s, buf, rc);
+			break;
+		}
 	}
 	survey_maybe_end(s);
 }
@@ -327,6 +473,7 @@ survey_new(const struct check_env *env, const struct survey_opts *o,
 	s->item = item;
 	s->end = end;
 	s->arg = arg;
+	s->fd = -1;
 	TAILQ_INIT(&s->slots);
 	s->o.po.no_share = o->no_cache;
 	s->pc = pcache_new(env->base, env->ctx, &s->o.po);

@@ -3,7 +3,12 @@
  *
  * Domains come from files (or standard input), one per line; comments
  * ("#" to the end of the line) and blank lines are skipped, a line that is
- * not one domain name is reported as an item with an error.  At most
+ * not one domain name is reported as an item with an error.  An input is
+ * opened with fileio_open_read (a file or a pipe; no directory or device),
+ * read at most SURVEY_INPUT_MAX bytes, and given up at its first NUL byte
+ * or read error (an error item, input_error); a pipe or terminal is read
+ * only when it has data, so signals end a survey at once whatever the
+ * input does.  At most
  * concurrency domains are in flight; lines are read only as slots free up,
  * so memory is bounded by the concurrency, not by the input.  Each check
  * has the check engine's per-step timeouts and a deadline of its own.
@@ -34,6 +39,9 @@
 
 #define SURVEY_CONCURRENCY      256
 #define SURVEY_LINE_MAX         1024    /* longer input lines are errors */
+#define SURVEY_INPUT_MAX        (1ULL << 30)    /* bytes read of one input */
+#define SURVEY_BUF              (64 * 1024)     /* read(2) at a time */
+#define SURVEY_FILL_STEPS       4096    /* lines or reads between loop turns */
 
 /* Failure reasons, for the summary (survey_reason_name). */
 enum survey_reason {
@@ -60,6 +68,9 @@ struct survey_opts {
 	struct pcache_opts po;
 	unsigned shard, nshards;        /* 1..N of N; nshards 0: everything */
 	int no_cache;                   /* probe per domain (a baseline) */
+	int parse_only;                 /* read and shard, check nothing: an
+					   item per name with res NULL (the
+					   fuzz target; env needs only base) */
 };
 
 struct survey_item {
@@ -67,6 +78,7 @@ struct survey_item {
 	size_t line;
 	const char *input;              /* the line's name as given */
 	const char *error;              /* malformed: why; res is NULL */
+	int unreadable;                 /* error: the input itself, given up */
 	struct check_result *res;       /* borrowed for the callback */
 	enum survey_reason reason;      /* for fail and unknown */
 };

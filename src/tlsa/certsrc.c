@@ -459,6 +459,12 @@ certsrc_pick(const struct certsrc *s, unsigned usage, unsigned selector,
 	memset(pick, 0, sizeof(*pick));
 	pick->depth = -1;
 	if (s->kind != CERTSRC_CERTS) {
+		/* A bare key is depth 0 and nothing else, as a lone
+		 * certificate is. */
+		if (depth > 0)
+			return err_set(e, ERR_USAGE, "%s: no certificate at "
+			    "depth %d (a %s has none; leave out --depth)",
+			    s->name, depth, certsrc_kind_name(s->kind));
 		if (selector == TLSA_SEL_CERT)
 			return err_set(e, ERR_USAGE, "%s: selector 0 (full "
 			    "certificate) needs a certificate, but this is a "

@@ -103,6 +103,7 @@ roll_conf() {
 	state_dir = $RD/state
 	ca_file = $LAB_CA
 	trust_anchor = $LAB_TA
+	resolver_conf = $LAB_RESOLVER_CONF
 	resolver = $LAB_RESOLVER
 
 	[lineage ec]
@@ -248,7 +249,7 @@ served() {
 # validated record matches.
 invariant() {
 	local what=$1
-	lx "$DANEOPS" check --host mx.roll.test --port 25 --trust-anchor "$LAB_TA" \
+	lx "$DANEOPS" check --host mx.roll.test --port 25 --trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" \
 		--resolver "$LAB_RESOLVER" >"$TMP/inv" 2>&1
 	_tap_result $? "invariant after $what: daneops check passes" "$TMP/inv"
 }

@@ -26,7 +26,7 @@
 # shellcheck disable=SC1091
 . "$DANEOPS_LAB/env"
 
-DO=(lab_run "$DANEOPS" check --trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" --timeout 6)
+DO=(lab_run "$DANEOPS" check --trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --stub ".=$LAB_AUTH" --timeout 6)
 
 # pf_run LEVEL TARGET [OPTION...]: posttls-finger's output for one host or
 # domain.
@@ -64,6 +64,20 @@ fold() {
 	esac
 }
 
+# level_says LEVEL PF-OUTPUT REASON: do posttls-finger and daneops say the
+# same thing about what a sender at LEVEL does with unusable records?
+level_says() {
+	local pf=sends mine=sends
+	if grep -q 'all TLSA records unusable' "$2"; then
+		grep -q 'all TLSA records unusable, fallback to unauthenticated TLS' "$2" || pf=defers
+	else
+		# posttls-finger "resorts" to another level; a sender does not.
+		[ "$1" = dane-only ] && pf=defers
+	fi
+	case $3 in *"level dane-only defer"*) mine=defers ;; esac
+	echo "$pf $mine"
+}
+
 # rank VERDICT: worse is more (a host is as bad as its worst address).
 rank() {
 	case $1 in
@@ -73,38 +87,46 @@ rank() {
 }
 
 # pf_addrs LEVEL TARGET FAMILY: "ADDRESS CLASS" for every address
-# posttls-finger tried in one run.  It moves to a host's next address only
+# posttls-finger tried in one run (its output in $PF).  It moves to a host's next address only
 # when one fails (refused, ...), so every address tried before the last
 # failed; the last one's class is that of the session.
 pf_addrs() {
 	local a last tried
-	pf_run "$1" "$2" -a "$3" >"$TMP/pf"
-	tried=$(grep -oE 'connect_addr: trying: [^[]+\[[^]]+\]' "$TMP/pf" | sed -E 's/.*\[(.*)\]$/\1/')
+	local pf=${PF:-$TMP/pf}
+	pf_run "$1" "$2" -a "$3" >"$pf"
+	tried=$(grep -oE 'connect_addr: trying: [^[]+\[[^]]+\]' "$pf" | sed -E 's/.*\[(.*)\]$/\1/')
 	[ -n "$tried" ] || return 0
 	last=$(tail -1 <<<"$tried")
 	for a in $(head -n -1 <<<"$tried"); do echo "$a fail"; done
-	echo "$last $(pf_class "$TMP/pf")"
+	echo "$last $(pf_class "$pf")"
 }
 
-n_cases=0
-while read -r domain want; do
-	[ -n "$domain" ] || continue
-	n_cases=$((n_cases + 1))
-	for level in dane dane-only; do
+# case_level DOMAIN WANT LEVEL: the comparison for one case at one level,
+# its results ("is" arguments, base64) into $TMP/res.DOMAIN.LEVEL; run in
+# the background, a few at a time (most of the time is spent waiting for
+# handshakes and DNS timeouts), and reported in order afterwards.
+case_level() {
+	local domain=$1 want=$2 level=$3 j status got st hosts agg nfail nnone
+	local npass n one h target hj mine fam want_addrs missing theirs worst
+	local a c v r why b pfs
+	local PF=$TMP/pf.$domain.$level RES=$TMP/res.$domain.$level
+	is() { printf 'x%s x%s x%s\n' "$(printf %s "$1" | base64 -w0)" \
+		"$(printf %s "$2" | base64 -w0)" "$(printf %s "$3" | base64 -w0)" >>"$RES"; }
+	: >"$RES"
 	j=$TMP/$domain.$level.json
-	"${DO[@]}" --level "$level" --json "$domain" >"$j" 2>"$TMP/$domain.err"
+	"${DO[@]}" --level "$level" --json "$domain" >"$j" 2>"$TMP/$domain.$level.err"
 	status=$?
 	got=$(jq -r .verdict "$j" 2>/dev/null || echo "(no JSON)")
 	is "$got" "$want" "check $domain at $level: $want"
 	# 0, 1 or 3, nothing on stderr (a sanitizer report would be there).
 	case $status in 0 | 1 | 3) st=ok ;; *) st="exit $status" ;; esac
-	[ -s "$TMP/$domain.err" ] && st="stderr: $(head -c 200 "$TMP/$domain.err")"
+	[ -s "$TMP/$domain.$level.err" ] && st="stderr: $(head -c 200 "$TMP/$domain.$level.err")"
 	is "$st" ok "check $domain --json at $level exits cleanly"
 	# posttls-finger, host by host; the domain when DNS decided it.
 	hosts=$(jq -r '.hosts[] | select(.addresses | length > 0) | .name' "$j" 2>/dev/null)
 	if [ -z "$hosts" ]; then
-		pf_run "$level" "$domain" >"$TMP/pf"
-		agg=$(fold "$(pf_class "$TMP/pf")")
+		pf_run "$level" "$domain" >"$PF"
+		agg=$(fold "$(pf_class "$PF")")
 	else
 		nfail=0 nnone=0 npass=0 n=0
 		# One MX host: ask for the domain, as a sender does (with
@@ -127,7 +149,7 @@ while read -r domain want; do
 					while read -r a c; do
 						[ -n "$a" ] && [ -z "${pfc[$a]:-}" ] && pfc[$a]=$c
 					done < <(pf_addrs "$level" "$target" "ipv$fam")
-					cp "$TMP/pf" "$TMP/pf.$fam"
+					cp "$PF" "$PF.$fam"
 					missing=0
 					for a in $want_addrs; do [ -n "${pfc[$a]:-}" ] || missing=1; done
 					[ "$missing" = 0 ] && break
@@ -144,11 +166,11 @@ while read -r domain want; do
 			is "$mine" "$theirs" "posttls-finger -l $level agrees on $h ($domain)"
 			if [ "$theirs" = unauthenticated ]; then
 				why=$(jq -r .reason <<<"$hj")
-				pfs=("$TMP"/pf.?)
+				pfs=("$PF".?)
 				read -r a b <<<"$(level_says "$level" "${pfs[0]}" "$why")"
 				is "$b" "$a" "at $level both say a sender $a to $h ($domain)"
 			fi
-			rm -f "$TMP"/pf.?
+			rm -f "$PF".?
 			n=$((n + 1))
 			[ "$theirs" = fail ] && nfail=$((nfail + 1))
 			[ "$theirs" = not-applicable ] && nnone=$((nnone + 1))
@@ -159,8 +181,29 @@ while read -r domain want; do
 		else agg=ok; fi
 	fi
 	is "$(fold "$got")" "$agg" "posttls-finger -l $level agrees on the domain $domain"
+}
+
+n_cases=0
+cases=()
+while read -r domain want; do
+	[ -n "$domain" ] || continue
+	n_cases=$((n_cases + 1))
+	cases+=("$domain $want")
+	for level in dane dane-only; do
+		while [ "$(jobs -rp | wc -l)" -ge 4 ]; do wait -n; done
+		(trap - EXIT; case_level "$domain" "$want" "$level") &
 	done
 done <"$LAB_CHECK_CASES"
+wait
+for c in "${cases[@]}"; do
+	for level in dane dane-only; do
+		res=$TMP/res.${c%% *}.$level
+		[ -s "$res" ] || { fail "no comparison for ${c%% *} at $level"; continue; }
+		while read -r a b d; do
+			is "$(base64 -d <<<"${a#x}")" "$(base64 -d <<<"${b#x}")" "$(base64 -d <<<"${d#x}")"
+		done <"$res"
+	done
+done
 [ "$n_cases" -ge 40 ] && pass "the case matrix has $n_cases cases" ||
 	fail "only $n_cases cases in $LAB_CHECK_CASES"
 
@@ -266,6 +309,25 @@ is "$(jq -r '[.warnings[] | select(.code == "digest-agility")] | length' \
 is "$(jq -r '.hosts[0].tlsa_base' "$TMP/tlsacname.edges.test.dane.json")" mx.tlsacname.edges.test \
 	"a CNAME at the TLSA owner does not change the base domain"
 
+# RFC 7672 2.2: a failed TLSA lookup under a secure host name makes the
+# host unusable (Postfix: "TLSA lookup error", deferred at both levels).
+for lv in dane dane-only; do
+	is "$(jq -r '[.verdict, .hosts[0].verdict, (.hosts[0].reason | test("^TLSA lookup for _25._tcp.mx.tlsabogus.edges.test is bogus: .*; DANE senders defer mail to this host"))] | join(" ")' \
+		"$TMP/tlsabogus.edges.test.$lv.json")" "fail fail true" \
+		"a bogus TLSA RRset at $lv: the host fails, senders defer"
+	is "$(jq -r '[.verdict, .hosts[0].verdict, (.hosts[0].reason | test("^TLSA lookup for _25._tcp.mx.tlsafail.edges.test failed: no answer within [0-9]+ ms; DANE senders defer"))] | join(" ")' \
+		"$TMP/tlsafail.edges.test.$lv.json")" "fail fail true" \
+		"a TLSA lookup timing out at $lv: the host fails, senders defer"
+done
+pf_run dane tlsafail.edges.test >"$TMP/pf"
+is "$(grep -c 'TLSA lookup error for mx.tlsafail.edges.test:25' "$TMP/pf")" 1 \
+	"posttls-finger: TLSA lookup error, no session (what daneops's reason says)"
+expect_output 'failed: no answer \(SERVFAIL\); DANE senders defer' \
+	"--resolver: a TLSA SERVFAIL fails the host, senders defer" lab_run "$DANEOPS" check \
+	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --resolver "$LAB_RESOLVER" tlsafail.edges.test
+expect_status 1 "a TLSA SERVFAIL is a DANE failure (exit 1), not could-not-check" lab_run \
+	"$DANEOPS" check --trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --resolver "$LAB_RESOLVER" tlsafail.edges.test
+
 # One service, other resolver set-ups.
 expect_status 0 "--host checks one service" "${DO[@]}" --host mx.ee311.cases.test --port 25
 expect_output 'port 25 \(smtp\)' "--host names port and dialogue" \
@@ -278,20 +340,30 @@ expect_status 1 "--starttls smtp on an HTTPS port fails" \
 is "$(jq -r '[.hosts[0].addresses[] | "\(.family):\(.verdict)"] | join(" ")' "$TMP/dual.json")" \
 	"4:pass 6:pass" "every address of a host is checked, IPv4 and IPv6"
 expect_status 0 "--resolver forwards and validates here" lab_run "$DANEOPS" check \
-	--trust-anchor "$LAB_TA" --resolver "$LAB_RESOLVER" next.cases.test
+	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --resolver "$LAB_RESOLVER" next.cases.test
 expect_output 'MX lookup is bogus' "--resolver: bogus is still bogus" lab_run "$DANEOPS" check \
-	--trust-anchor "$LAB_TA" --resolver "$LAB_RESOLVER" bogus.cases.test
-printf 'server:\n\tdo-ip6: no\n\tedns-buffer-size: 1232\n' >"$TMP/ub.conf"
+	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --resolver "$LAB_RESOLVER" bogus.cases.test
+printf 'server:\n\tlocal-zone: "test." nodefault\n\tdo-ip6: no\n\tedns-buffer-size: 1232\n' >"$TMP/ub.conf"
 expect_status 0 "--resolver-conf hands a file to libunbound" "${DO[@]}" \
 	--resolver-conf "$TMP/ub.conf" next.cases.test
 printf 'server:\n\tno-such-option: 1\n' >"$TMP/bad.conf"
 expect_status 3 "a bad --resolver-conf cannot be checked" "${DO[@]}" \
 	--resolver-conf "$TMP/bad.conf" next.cases.test
+# Issue 12: a trust anchor no longer makes test. resolvable by itself.
+expect_status 3 "a trust anchor alone leaves test. to libunbound (NXDOMAIN)" lab_run "$DANEOPS" check \
+	--trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" --timeout 6 next.cases.test
+last_output | grep -q 'next.cases.test: the domain does not exist' &&
+	pass "and says the name does not exist" || fail "and says the name does not exist" "$(last_output)"
+expect_status 3 "--trust-anchor /dev/zero: exit 3 at once" timeout -k 2 10 "$DANEOPS" check \
+	--trust-anchor /dev/zero --timeout 2 example.org
+last_output | grep -q '/dev/zero: is a character device' && pass "and says why" ||
+	fail "and says why" "$(last_output)"
+expect_status 3 "--trust-anchor DIR: exit 3" timeout -k 2 10 "$DANEOPS" check --trust-anchor "$TMP" example.org
 expect_status 1 "-6 checks only IPv6 addresses (none here: fail)" "${DO[@]}" -6 next.cases.test
 expect_output '127\.0\.3\.1 +pass' "-4 checks the IPv4 address" "${DO[@]}" -4 next.cases.test
 start=$SECONDS
 expect_status 1 "a stalled server fails within the run's timeout" lab_run "$DANEOPS" check \
-	--trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" --timeout 2 stall.cases.test
+	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --stub ".=$LAB_AUTH" --timeout 2 stall.cases.test
 [ $((SECONDS - start)) -le 5 ] && pass "--timeout 2 ends the run in time" ||
 	fail "--timeout 2 took $((SECONDS - start)) s"
 

@@ -183,6 +183,9 @@ assert all(f["fix"] for f in d["findings"]), d
 expect_status 2 "unknown option: exit 2" "$DANEOPS" doctor --frobnicate
 expect_status 2 "an argument: exit 2" "$DANEOPS" doctor extra
 expect_status 2 "bad --warn-days: exit 2" "$DANEOPS" doctor --warn-days x
+expect_status 2 "--domain '': exit 2 (issue 12)" "$DANEOPS" doctor --domain ''
+expect_output "--domain '': not a mail domain name" "and says why" "$DANEOPS" doctor --domain ''
+expect_status 2 "--domain '.': exit 2" "$DANEOPS" doctor --domain .
 expect_status 3 "--root that does not exist: exit 3" doctor --root "$TMP/nonexistent"
 expect_status 3 "--config that does not exist: exit 3" \
 	doctor --root "$TMP/clean" --config "$TMP/nonexistent.conf"

@@ -44,6 +44,7 @@ lineage_conf() {	# FILE NAME CERT-NAME
 	[daneops]
 	state_dir = $TMP/state
 	trust_anchor = $LAB_TA
+	resolver_conf = $LAB_RESOLVER_CONF
 	stub = .=$LAB_AUTH
 
 	[lineage $2]
@@ -65,7 +66,7 @@ lineage_conf "$TMP/mx.conf" mx doctor-mx
 lineage_conf "$TMP/exp.conf" exp doctor-exp
 
 doctor() {
-	lx "$DANEOPS" doctor --root "$R" --trust-anchor "$LAB_TA" \
+	lx "$DANEOPS" doctor --root "$R" --trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" \
 		--stub ".=$LAB_AUTH" --timeout 20 "$@"
 }
 
@@ -180,10 +181,10 @@ grep -q '^info    rua-remote tls-reports@doctor.test' "$TMP/out" &&
 
 # --- no answer from DNS: could not check
 expect_status 3 "DNS does not answer: exit 3" lx "$DANEOPS" doctor --root "$R" \
-	--config "$TMP/mx.conf" --trust-anchor "$LAB_TA" --stub ".=127.0.0.99" --timeout 3
+	--config "$TMP/mx.conf" --trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --stub ".=127.0.0.99" --timeout 3
 expect_output '^could not check lineage mx: ' "the lineage is named as unchecked" \
 	lx "$DANEOPS" doctor --root "$R" --config "$TMP/mx.conf" \
-	--trust-anchor "$LAB_TA" --stub ".=127.0.0.99" --timeout 3
+	--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --stub ".=127.0.0.99" --timeout 3
 expect_status 0 "--skip-live: no DNS, exit 0" lx "$DANEOPS" doctor --root "$R" \
 	--config "$TMP/mx.conf" --stub ".=127.0.0.99" --skip-live
 

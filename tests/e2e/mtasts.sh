@@ -18,7 +18,7 @@
 # shellcheck disable=SC1091
 . "$DANEOPS_LAB/env"
 
-DO=(lab_run "$DANEOPS" check --trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" --timeout 10)
+DO=(lab_run "$DANEOPS" check --trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --stub ".=$LAB_AUTH" --timeout 10)
 CA=(--ca-file "$LAB_CA")
 
 # --- 1. the case matrix -------------------------------------------------------
@@ -157,7 +157,7 @@ expect_status 2 "--no-mta-sts --require mta-sts: usage" \
 
 # --- 5. libcurl only where a policy is fetched ----------------------------------------
 curl_loaded() {
-	lab_run env LD_DEBUG=libs "$DANEOPS" check --trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" \
+	lab_run env LD_DEBUG=libs "$DANEOPS" check --trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --stub ".=$LAB_AUTH" \
 		"${CA[@]}" "$1" 2>&1 >/dev/null | grep -c 'calling init: .*libcurl'
 }
 is "$(curl_loaded none.sts.test)" 0 "check of a domain without MTA-STS loads no libcurl"
@@ -179,6 +179,7 @@ dr() {
 	[daneops]
 	state_dir = $TMP/state-$1
 	trust_anchor = $LAB_TA
+	resolver_conf = $LAB_RESOLVER_CONF
 	stub = .=$LAB_AUTH
 
 	[lineage mx]
@@ -196,7 +197,7 @@ dr() {
 	tsig_key_file = $LAB_TSIG_KEYFILE
 	EOF
 	lab_run env DANEOPS_POSTCONF=/nonexistent "$DANEOPS" doctor --root "$r" --config "$TMP/$1.conf" \
-		--trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH" --timeout 10 "${CA[@]}" --json 2>"$TMP/dr.err" |
+		--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --stub ".=$LAB_AUTH" --timeout 10 "${CA[@]}" --json 2>"$TMP/dr.err" |
 		jq -r '.findings[] | select(.code | startswith("sts-")) | .code + " " + .subject' | sort -u
 }
 is "$(dr enforce.sts.test mx1.enforce.sts.test sts-good mx1.enforce.sts.test)" "" \

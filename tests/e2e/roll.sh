@@ -192,6 +192,10 @@ last_output | grep -q "$RD/state/ec/state.json:.*damaged state file" &&
 cp "$TMP/state.save" "$RD/state/ec/state.json"
 
 # --- an over-long configuration line is an error with its line number
+: >"$TMP/empty.conf"
+expect_status 3 "roll plan --config EMPTYFILE: exit 3 (issue 12)" "$DANEOPS" roll plan --config "$TMP/empty.conf"
+expect_output "empty.conf: no \\[lineage NAME\\] section" "and says why" "$DANEOPS" roll plan --config "$TMP/empty.conf"
+expect_status 3 "roll plan --config DIR: exit 3" "$DANEOPS" roll plan --config "$TMP"
 cp "$CONF" "$TMP/conf.save"
 printf 'reload = /usr/sbin/%0250d\n' 0 >>"$CONF"
 n=$(wc -l <"$CONF")

@@ -50,7 +50,7 @@ drive() {
 			step=$(cat "$TMP/crash.log")
 			crashed[$step]=$(( ${crashed[$step]:-0} + 1 ))
 			if ! lx "$DANEOPS" check --host mx.roll.test --port 25 \
-			    --trust-anchor "$LAB_TA" --resolver "$LAB_RESOLVER" \
+			    --trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --resolver "$LAB_RESOLVER" \
 			    >"$TMP/inv" 2>&1; then
 				inv_failed=$((inv_failed + 1))
 				echo "# invariant broken after a crash at $step ($phase):"

@@ -6,12 +6,13 @@
 # probe per address however many domains share it (the summary's counter),
 # malformed input lines, sharding, an interrupted run and its rerun,
 # politeness, and notifications (files and a sendmail capture, rate
-# limited by the history).
+# limited by the history), and issue 12's limits (concurrent runs on
+# one history, inputs that are no files, SIGTERM, no symlink followed).
 . "$DANEOPS_TOP/tests/lib.sh"
 # shellcheck disable=SC1091
 . "$DANEOPS_LAB/env"
 
-RES=(--trust-anchor "$LAB_TA" --stub ".=$LAB_AUTH")
+RES=(--trust-anchor "$LAB_TA" --resolver-conf "$LAB_RESOLVER_CONF" --stub ".=$LAB_AUTH")
 SV=(lab_run "$DANEOPS" survey "${RES[@]}" --timeout 6)
 
 # summary FILE JQ: a field of the summary line.
@@ -190,6 +191,70 @@ grep '^d00' "$TMP/watch.domains" >"$TMP/w2"
 expect_status 0 "watch exits 0 when every domain passes" lab_run "$DANEOPS" watch "${RES[@]}" \
 	--domains "$TMP/w2" --prom "$TMP/w2.prom"
 expect_status 2 "watch needs --domains and --prom" "$DANEOPS" watch --prom /tmp/x.prom
+
+# 8. Issue 12: two runs sharing a history send one message per failing
+# domain; inputs that are no files end at once with a message; writes
+# follow no symlink.
+mkdir -p "$TMP/cmail"
+CN=(--notify --notify-dir "$TMP/cmail" --history "$TMP/c.db")
+# The history exists (schema, WAL) before the two start, as in production:
+# neither then waits for the other just to open it.
+grep '^d00[12]' "$LAB_SURVEY_DOMAINS" >"$TMP/pass2"
+"${SV[@]}" "${CN[@]}" "$TMP/pass2" >/dev/null
+# Both read the list backwards, so that they start with the failing
+# domains, at the same moment.
+tac "$LAB_SURVEY_DOMAINS" >"$TMP/reversed"
+"${SV[@]}" "${CN[@]}" "$TMP/reversed" >"$TMP/c1.json" 2>"$TMP/c1.err" &
+p1=$!
+"${SV[@]}" "${CN[@]}" "$TMP/reversed" >"$TMP/c2.json" 2>"$TMP/c2.err" &
+p2=$!
+wait "$p1"; r1=$?
+wait "$p2"; r2=$?
+is "$r1 $r2" "0 0" "two concurrent surveys on one history both finish"
+is "$(find "$TMP/cmail" -name '*.eml' | wc -l)" 8 "two concurrent surveys send one message per failing domain"
+is "$(find "$TMP/cmail" -name '*.eml' | sed 's,.*/,,; s,-.*,,' | sort -u | wc -l)" 8 \
+	"and every failing domain has its message"
+is "$(( $(summary "$TMP/c1.json" .notifications.sent) + $(summary "$TMP/c2.json" .notifications.sent) ))" 8 \
+	"their summaries count 8 messages between them"
+expect_status 3 "survey DIR exits 3" "$DANEOPS" survey "$TMP"
+expect_output "survey: $TMP: is a directory, not a file to read" "survey DIR says why on stderr" \
+	"$DANEOPS" survey "$TMP"
+start=$(date +%s)
+expect_status 3 "survey /dev/zero exits 3 at once" timeout -k 2 10 "$DANEOPS" survey /dev/zero
+expect_output "/dev/zero: is a character device" "survey /dev/zero says why" timeout -k 2 10 "$DANEOPS" survey /dev/zero
+expect_status 3 "endless zeros on stdin end the survey" sh -c "head -c 100000000 /dev/zero | timeout -k 2 10 '$DANEOPS' survey - >/dev/null"
+[ $(( $(date +%s) - start )) -lt 8 ] && pass "and all of that took seconds" || fail "reading devices took $(( $(date +%s) - start )) s"
+mkfifo "$TMP/fifo"
+start=$(date +%s%N)
+timeout -k 2 -s TERM 2 "$DANEOPS" survey "$TMP/fifo" >"$TMP/fifo.json" 2>/dev/null
+is "$?" 124 "a survey waiting for a pipe ..."
+is "$(summary "$TMP/fifo.json" .interrupted)" true "... ends on SIGTERM with its summary"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$ms" -lt 4000 ] && pass "SIGTERM ends it promptly ($ms ms)" || fail "SIGTERM took $ms ms"
+( sleep 30 >"$TMP/fifo" ) &
+w=$!
+timeout -s TERM 2 "$DANEOPS" watch --domains "$TMP/fifo" --prom "$TMP/f.prom" >/dev/null 2>&1
+is "$?" 124 "watch waiting for its domain list ends on SIGTERM"
+kill "$w" 2>/dev/null; wait "$w" 2>/dev/null
+expect_status 3 "watch --domains DIR exits 3" "$DANEOPS" watch --domains "$TMP" --prom "$TMP/d.prom"
+expect_output "watch: $TMP: is a directory, not a file to read" "watch --domains DIR says why" \
+	"$DANEOPS" watch --domains "$TMP" --prom "$TMP/d.prom"
+echo keep >"$TMP/victim"
+: >"$TMP/empty-victim"
+ln -s "$TMP/empty-victim" "$TMP/linked.db"
+expect_status 3 "a history that is a symlink is refused" "${SV[@]}" --notify --notify-dir "$TMP/cmail" \
+	--history "$TMP/linked.db" "$TMP/two"
+is "$(wc -c <"$TMP/empty-victim")" 0 "and its target (an empty file SQLite would fill) is untouched"
+mkdir -m 0777 "$TMP/open"
+chmod 0777 "$TMP/open"
+expect_status 3 "a --notify-dir everyone may write is refused" "${SV[@]}" --notify --notify-dir "$TMP/open" "$TMP/two"
+expect_output "writable by everyone" "and says so" "${SV[@]}" --notify --notify-dir "$TMP/open" "$TMP/two"
+expect_status 3 "a --history in such a directory is refused" "${SV[@]}" --notify --notify-dir "$TMP/cmail" \
+	--history "$TMP/open/h.db" "$TMP/two"
+ln -s "$TMP/victim" "$TMP/w3.prom"
+lab_run "$DANEOPS" watch "${RES[@]}" --timeout 6 --domains "$TMP/w2" --prom "$TMP/w3.prom" >/dev/null 2>&1
+is "$(cat "$TMP/victim")" keep "watch replaces a symlinked --prom instead of writing through it"
+[ -L "$TMP/w3.prom" ] && fail "the --prom symlink is still there" || pass "the --prom is a file now"
 
 expect_output 'usage: daneops survey' "--help" "$DANEOPS" survey --help
 done_testing

@@ -181,6 +181,11 @@ is "$(grep -c '^update add _25._tcp.mx.example.org. 3600 IN TLSA 3 1 [12] ' "$TM
 	"nsupdate: one update add line a record, nothing else"
 expect_status 2 "nsupdate without --host is a usage error" "$DANEOPS" tlsa -f nsupdate "$d/leaf.crt"
 expect_status 2 "cloudflare without --host is a usage error" "$DANEOPS" tlsa -f cloudflare "$d/leaf.crt"
+# Issue 12: a depth beyond a key is an error, as beyond a certificate.
+expect_status 2 "tlsa -d 5 on a certificate: exit 2" "$DANEOPS" tlsa -d 5 "$d/leaf.crt"
+expect_status 2 "tlsa -d 5 on a key: exit 2 likewise" "$DANEOPS" tlsa -d 5 "$d/next.key"
+expect_output "next.key: no certificate at depth 5" "and says why" "$DANEOPS" tlsa -d 5 "$d/next.key"
+expect_status 3 "/dev/zero is no certificate: exit 3" timeout -k 2 10 "$DANEOPS" tlsa /dev/zero
 
 "$DANEOPS" tlsa -f json -r 311 -r 312 --host mx.example.org --ttl 600 \
 	"$d/fullchain.pem" "$d/next.key" - <"$d/leaf.pub" >"$TMP/out.json" 2>&1
@@ -287,7 +292,7 @@ refuse 3 "$TMP/badbase64.pem: truncated or damaged PEM" "PEM with bad base64: ex
 refuse 3 "$TMP/garbage.der: truncated or damaged DER" "DER garbage: exit 3" "$TMP/garbage.der"
 refuse 3 "$TMP/truncated.der: truncated or damaged DER" "a truncated DER certificate: exit 3" "$TMP/truncated.der"
 refuse 3 "$TMP/nonexistent.pem: cannot open: No such file" "a missing file: exit 3" "$TMP/nonexistent.pem"
-refuse 3 "$TMP/adir: cannot read" "an unreadable file (a directory): exit 3" "$TMP/adir"
+refuse 3 "$TMP/adir: is a directory, not a file to read" "an unreadable file (a directory): exit 3" "$TMP/adir"
 refuse 3 "$TMP/huge.pem: larger than 1048576 bytes" "a file over the size cap: exit 3" "$TMP/huge.pem"
 refuse 3 "$TMP/enc-pkcs8.pem: private key is encrypted; " "an encrypted PKCS#8 key: exit 3" "$TMP/enc-pkcs8.pem"
 refuse 3 "$TMP/enc-trad.pem: private key is encrypted; " "an encrypted traditional key: exit 3" "$TMP/enc-trad.pem"

@@ -159,7 +159,7 @@ test_refusals(void **state)
 		{ "params-only.pem", "no certificate or key in it (PEM blocks: "
 		    "EC PARAMETERS)" },
 		{ "no-such-file", "cannot open: No such file or directory" },
-		{ ".", "cannot read: Is a directory" },
+		{ ".", "is a directory, not a file to read" },
 	};
 	char path[256];
 	struct err e;
@@ -278,8 +278,12 @@ test_pick(void **state)
 	assert_int_equal(certsrc_pick(leaf, 2, 1, 0, &p, &e), 0);
 	assert_int_equal(certsrc_pick(ca, 2, 1, -1, &p, &e), 0);
 	assert_int_equal(p.depth, 0);
-	/* Keys: selector 1 and an end-entity usage only; depth is ignored. */
-	assert_int_equal(certsrc_pick(key, 3, 1, 5, &p, &e), 0);
+	/* Keys: selector 1 and an end-entity usage only; depth 0 at most,
+	 * as for a lone certificate (issue 12: -d 5 on a key was ignored). */
+	assert_int_equal(certsrc_pick(key, 3, 1, 5, &p, &e), -1);
+	assert_int_equal(e.kind, ERR_USAGE);
+	assert_non_null(strstr(e.msg, "no certificate at depth 5"));
+	assert_int_equal(certsrc_pick(key, 3, 1, 0, &p, &e), 0);
 	assert_ptr_equal(p.pkey, key->pkey);
 	assert_null(p.cert);
 	assert_int_equal(p.depth, -1);

@@ -626,6 +626,44 @@ test_bogus_host_and_timeout(void **state)
 	check_result_free(NULL);
 }
 
+/*
+ * RFC 7672 2.2: a failed TLSA lookup (SERVFAIL, timeout, bogus) under a
+ * secure host name fails the host at both levels, and the reason says
+ * senders defer; any other failed lookup could not be checked.
+ */
+static void
+test_tlsa_lookup_failed(void **state)
+{
+	struct check_result *res;
+	struct check_host *ch;
+	int lv;
+
+	(void)state;
+	for (lv = 0; lv < 2; lv++) {
+		res = mkres(3);
+		res->level = lv == 0 ? CHECK_LEVEL_DANE :
+		    CHECK_LEVEL_DANE_ONLY;
+		ch = sethost(res, 0, MX_DANE_ERROR, NULL, 0);
+		ch->mx->tlsa_failed = 1;
+		ch->mx->why = xstrdup("TLSA lookup for _25._tcp.mx0.d.test "
+		    "failed: no answer (SERVFAIL)");
+		ch = sethost(res, 1, MX_DANE_BOGUS, NULL, 0);
+		ch->mx->tlsa_sec = DNS_SEC_BOGUS;
+		ch = sethost(res, 2, MX_DANE_ERROR, NULL, 0);
+		ch->mx->why = xstrdup("A lookup for mx2.d.test failed");
+		check_evaluate(res, now);
+		assert_int_equal(res->hosts[0].verdict, CHECK_FAIL);
+		assert_non_null(strstr(res->hosts[0].why, "(SERVFAIL); DANE "
+		    "senders defer mail to this host"));
+		assert_int_equal(res->hosts[1].verdict, CHECK_FAIL);
+		assert_non_null(strstr(res->hosts[1].why, "senders defer"));
+		assert_int_equal(res->hosts[2].verdict, CHECK_UNKNOWN);
+		assert_null(strstr(res->hosts[2].why, "defer"));
+		assert_int_equal(res->verdict, CHECK_FAIL);
+		check_result_free(res);
+	}
+}
+
 static size_t
 count_warnings(const struct check_result *res, const char *code,
 	const char *zone)
@@ -1395,6 +1433,7 @@ main(void)
 		cmocka_unit_test(test_none_and_mixed),
 		cmocka_unit_test(test_dns_outcomes),
 		cmocka_unit_test(test_bogus_host_and_timeout),
+		cmocka_unit_test(test_tlsa_lookup_failed),
 		cmocka_unit_test(test_json_model),
 	};
 

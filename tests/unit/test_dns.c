@@ -68,6 +68,9 @@ test_normalize(void **state)
 	assert_int_equal(dns_name_normalize(".", out, sizeof(out), &e), 0);
 	assert_string_equal(out, ".");
 	assert_int_equal(dns_name_normalize("a..b", out, sizeof(out), &e), -1);
+	/* Issue 12 (fuzz_survey_list): a trailing empty label, too. */
+	assert_int_equal(dns_name_normalize("a.b..", out, sizeof(out), &e), -1);
+	assert_int_equal(dns_name_normalize("a..", out, sizeof(out), &e), -1);
 	assert_int_equal(e.kind, ERR_USAGE);
 	assert_int_equal(dns_name_normalize("", out, sizeof(out), &e), -1);
 	assert_int_equal(dns_name_normalize("a b", out, sizeof(out), &e), -1);

@@ -227,6 +227,38 @@ test_tlsa_unusable_and_bogus(void **state)
 	dns_answer_free(b);
 }
 
+/*
+ * RFC 7672 2.2: a TLSA lookup that fails as a sender sees it (SERVFAIL,
+ * timeout) is marked; a local resolver error is not (could not check).
+ */
+static void
+test_tlsa_lookup_failed(void **state)
+{
+	static const enum dns_status st[] = { DNS_SERVFAIL, DNS_TIMEOUT,
+	    DNS_ERROR };
+	static const int marked[] = { 1, 1, 0 };
+	struct dns_answer *a4 = ans("h.test", DNS_TYPE_A, DNS_OK,
+	    DNS_SEC_SECURE, NULL);
+	struct mx_host h;
+	size_t i;
+
+	(void)state;
+	add_addr(a4, "192.0.2.1");
+	for (i = 0; i < 3; i++) {
+		struct dns_answer *t = ans("_25._tcp.h.test", DNS_TYPE_TLSA,
+		    st[i], DNS_SEC_INSECURE, NULL);
+
+		host_init(&h, "h.test");
+		assert_int_equal(mx_host_addrs(&h, 25, a4, NULL), 1);
+		assert_int_equal(mx_host_tlsa(&h, 25, t), 0);
+		assert_int_equal(h.dane, MX_DANE_ERROR);
+		assert_int_equal(h.tlsa_failed, marked[i]);
+		mx_host_clear(&h);
+		dns_answer_free(t);
+	}
+	dns_answer_free(a4);
+}
+
 /* §2.2.3: expanded name first, then the original; the base follows. */
 static void
 test_cname_base_domain(void **state)
@@ -370,6 +402,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mx_list),
+		cmocka_unit_test(test_tlsa_lookup_failed),
 		cmocka_unit_test(test_null_mx),
 		cmocka_unit_test(test_insecure_addresses),
 		cmocka_unit_test(test_bogus_aaaa),

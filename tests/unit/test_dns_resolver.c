@@ -379,6 +379,21 @@ test_bad_options(void **state)
 			fail_msg("good anchor refused: %s", e.msg);
 		resolver_free(r);
 	}
+	/* Issue 12: no endless read, whatever the path names. */
+	list[0] = "/dev/zero";
+	assert_null(resolver_new(base, &o, &e));
+	assert_string_equal(e.msg, "/dev/zero: is a character device, not a "
+	    "file to read");
+	list[0] = "/tmp";
+	assert_null(resolver_new(base, &o, &e));
+	assert_int_equal(e.kind, ERR_INPUT);
+	assert_non_null(strstr(e.msg, "/tmp: is a directory"));
+	list[0] = path;
+	o.conf_file = "/dev/zero";
+	assert_null(resolver_new(base, &o, &e));
+	assert_int_equal(e.kind, ERR_INPUT);
+	assert_non_null(strstr(e.msg, "character device"));
+	o.conf_file = NULL;
 	unlink(path);
 	resolver_free(NULL);
 	resolver_cancel(NULL);

@@ -135,6 +135,87 @@ test_fileio_atomic_write_and_read(void **state)
 	assert_non_null(strstr(e.msg, "No such file"));
 }
 
+/* Issue 12: no directory or device is read, and no read waits forever. */
+static void
+test_fileio_refuses_what_is_no_file(void **state)
+{
+	char dir[] = "/tmp/daneops-unit.XXXXXX";
+	char fifo[256];
+	struct err e;
+	size_t len;
+	char *data;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	err_clear(&e);
+	assert_null(fileio_read("/dev/zero", 100, &len, &e));
+	assert_int_equal(e.kind, ERR_INPUT);
+	assert_string_equal(e.msg, "/dev/zero: is a character device, not a "
+	    "file to read");
+	assert_null(fileio_read(dir, 100, &len, &e));
+	assert_non_null(strstr(e.msg, "is a directory, not a file to read"));
+	assert_int_equal(fileio_check_regular("/dev/null", 100, &e), -1);
+	assert_non_null(strstr(e.msg, "character device"));
+	/* A named pipe without a writer: opened at once, reads as empty. */
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	data = fileio_read(fifo, 100, &len, &e);
+	assert_non_null(data);
+	assert_int_equal(len, 0);
+	free(data);
+	assert_int_equal(fileio_check_regular(fifo, 100, &e), -1);
+	unlink(fifo);
+	rmdir(dir);
+}
+
+/* Issue 12: writes never follow a symlink nor go where others write. */
+static void
+test_fileio_writes_follow_no_symlink(void **state)
+{
+	char dir[] = "/tmp/daneops-unit.XXXXXX";
+	char path[256], victim[256], link_[256];
+	struct stat st;
+	struct err e;
+	size_t len;
+	char *data;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	assert_int_equal(fileio_write_atomic(victim, "keep", 4, 0600, &e), 0);
+	assert_int_equal(symlink(victim, path), 0);
+	assert_int_equal(fileio_write_atomic(path, "new", 3, 0600, &e), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	data = fileio_read(victim, 100, &len, &e);
+	assert_string_equal(data, "keep");
+	free(data);
+	/* A new file never replaces, not even through a symlink. */
+	snprintf(link_, sizeof(link_), "%s/msg", dir);
+	assert_int_equal(symlink(victim, link_), 0);
+	assert_int_equal(fileio_write_new(link_, "x", 1, 0644, &e), 1);
+	assert_int_equal(fileio_write_new(path, "x", 1, 0644, &e), 1);
+	unlink(link_);
+	assert_int_equal(fileio_write_new(link_, "x", 1, 0644, &e), 0);
+	data = fileio_read(victim, 100, &len, &e);
+	assert_string_equal(data, "keep");
+	free(data);
+	/* Everyone may write the directory: refused, unless it is sticky. */
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(fileio_write_atomic(path, "n", 1, 0600, &e), -1);
+	assert_non_null(strstr(e.msg, "writable by everyone"));
+	assert_int_equal(fileio_write_new(victim, "n", 1, 0600, &e), -1);
+	assert_int_equal(fileio_check_dir(path, &e), -1);
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(fileio_write_atomic(path, "n", 1, 0600, &e), 0);
+	assert_int_equal(chmod(dir, 0700), 0);
+	unlink(path);
+	unlink(link_);
+	unlink(victim);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -145,6 +226,8 @@ main(void)
 		cmocka_unit_test(test_hex_rejects_odd_and_garbage),
 		cmocka_unit_test(test_sbuf_limit),
 		cmocka_unit_test(test_fileio_atomic_write_and_read),
+		cmocka_unit_test(test_fileio_refuses_what_is_no_file),
+		cmocka_unit_test(test_fileio_writes_follow_no_symlink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
