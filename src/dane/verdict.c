@@ -512,7 +512,7 @@ check_eval_domain(struct check_result *res)
 
 	for (i = 0; i < res->nhosts; i++) {
 		n[res->hosts[i].verdict]++;
-		if (why == NULL && res->hosts[i].verdict >= CHECK_NONE)
+		if (why == NULL && res->hosts[i].verdict == CHECK_UNKNOWN)
 			why = res->hosts[i].why;
 	}
 	if (n[CHECK_FAIL] > 0) {
@@ -579,7 +579,7 @@ check_span(char *buf, size_t len, long secs)
 static void
 check_eval_rrsigs(struct check_result *res, time_t now)
 {
-	size_t i, j, more;
+	size_t i, j, more, nw;
 	long secs;
 	char span[32], date[32];
 	struct tm tm;
@@ -605,7 +605,7 @@ check_eval_rrsigs(struct check_result *res, time_t now)
 		if (gmtime_r(&r->expires, &tm) == NULL)
 			tm = (struct tm){ 0 };
 		strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm);
-		more = res->nwarnings;
+		nw = res->nwarnings;
 		if (secs < 0)
 			check_warn(res, "rrsig-expired", NULL, NULL, "the RRSIG "
 			    "on %s %s (zone %s) expired %s ago (%s): validators "
@@ -620,7 +620,7 @@ check_eval_rrsigs(struct check_result *res, time_t now)
 			    "all mail; check that zone %s is re-signed", r->name,
 			    dns_type_name(r->type), r->zone, more > 0 ?
 			    ", and other RRsets of it" : "", span, date, r->zone);
-		if (res->nwarnings == more)
+		if (res->nwarnings == nw)
 			continue;
 		res->warnings[res->nwarnings - 1].zone = xstrdup(r->zone);
 		res->warnings[res->nwarnings - 1].rrset = xasprintf("%s %s",

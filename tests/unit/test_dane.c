@@ -805,6 +805,608 @@ test_json_model(void **state)
 	check_result_free(res);
 }
 
+/* Host kinds for the order properties; a host's name is its kind's. */
+static const enum check_verdict okinds[] = { CHECK_PASS, CHECK_UNAUTH,
+    CHECK_NONE, CHECK_FAIL, CHECK_UNKNOWN };
+#define NOKINDS (sizeof(okinds) / sizeof(okinds[0]))
+
+static struct check_result *
+domain_of(const unsigned *kinds, size_t n)
+{
+	struct check_result *res = mkres(n);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		enum check_verdict v = okinds[kinds[i]];
+		struct tlsa_rec *recs[2];
+		struct check_host *ch;
+		struct mx_host *h;
+
+		recs[0] = rec_for(leaf, 3, 1, 1);
+		recs[1] = rec_junk(3, 1, 1);
+		ch = sethost(res, i, v == CHECK_NONE ? MX_DANE_NONE :
+		    v == CHECK_UNKNOWN ? MX_DANE_ERROR : v == CHECK_UNAUTH ?
+		    MX_DANE_UNUSABLE : MX_DANE_APPLIES, recs, 2);
+		h = ch->mx;
+		free(h->name);
+		free(h->canon);
+		free(h->base);
+		free(h->tlsa_name);
+		h->name = xasprintf("%s.d.test", check_verdict_name(v));
+		h->canon = xstrdup(h->name);
+		h->base = xstrdup(h->name);
+		h->tlsa_name = xasprintf("_25._tcp.%s", h->name);
+		if (v == CHECK_UNKNOWN) {
+			free(h->why);
+			h->why = xstrdup("TLSA lookup timed out");
+		}
+		ch->addrs[0].probe = v == CHECK_PASS ? probe_ok(1, 2,
+		    recs[0]) : v == CHECK_FAIL ? probe_ok(0, 2, NULL) :
+		    probe_ok(0, 0, NULL);
+	}
+	check_evaluate(res, now);
+	for (i = 0; i < n; i++)
+		assert_int_equal(res->hosts[i].verdict, okinds[kinds[i]]);
+	return res;
+}
+
+/*
+ * The property: the domain's verdict, its summary (the host and reason it
+ * names) and its warnings do not depend on the order of its hosts.  Every
+ * sequence of one to three hosts over five kinds against the same hosts
+ * sorted; a domain that could not be checked says why with the reason of
+ * a host that could not be checked.
+ */
+static void
+test_domain_any_order(void **state)
+{
+	size_t n, i, j, c, combos;
+
+	(void)state;
+	for (n = 1; n <= 3; n++) {
+		combos = 1;
+		for (i = 0; i < n; i++)
+			combos *= NOKINDS;
+		for (c = 0; c < combos; c++) {
+			unsigned kinds[3], sorted[3], t;
+			struct check_result *a, *b;
+			size_t k = c, nunknown = 0;
+
+			for (i = 0; i < n; i++, k /= NOKINDS) {
+				kinds[i] = sorted[i] = k % NOKINDS;
+				nunknown += okinds[kinds[i]] == CHECK_UNKNOWN;
+			}
+			for (i = 0; i < n; i++)
+				for (j = i + 1; j < n; j++)
+					if (sorted[j] < sorted[i]) {
+						t = sorted[i];
+						sorted[i] = sorted[j];
+						sorted[j] = t;
+					}
+			a = domain_of(kinds, n);
+			b = domain_of(sorted, n);
+			assert_int_equal(a->verdict, b->verdict);
+			if (strcmp(a->summary, b->summary) != 0)
+				fail_msg("hosts %zu (code %zu): \"%s\" but "
+				    "sorted \"%s\"", n, c, a->summary,
+				    b->summary);
+			assert_int_equal(a->nwarnings, b->nwarnings);
+			for (i = 0; i < a->nwarnings; i++) {
+				for (j = 0; j < b->nwarnings; j++)
+					if (strcmp(a->warnings[i].message,
+					    b->warnings[j].message) == 0)
+						break;
+				assert_true(j < b->nwarnings);
+			}
+			if (a->verdict == CHECK_UNKNOWN)
+				assert_non_null(strstr(a->summary,
+				    "TLSA lookup timed out"));
+			assert_int_equal(a->verdict == CHECK_UNKNOWN,
+			    nunknown > 0 && strstr(a->summary, "fails") ==
+			    NULL);
+			check_result_free(a);
+			check_result_free(b);
+		}
+	}
+}
+
+/* n records at host 0: the current key's 3 1 1, then more (junk or TA). */
+static struct check_result *
+one_host(size_t n, unsigned usage_more, int presented)
+{
+	struct check_result *res = mkres(1);
+	struct tlsa_rec *recs[16];
+	struct check_host *ch;
+	size_t i;
+
+	recs[0] = rec_for(leaf, 3, 1, 1);
+	for (i = 1; i < n; i++)
+		recs[i] = usage_more == 3 ? rec_for(leaf, 3, 1, 1) :
+		    rec_junk(usage_more, 1, 1);
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, n);
+	if (presented)
+		ch->addrs[0].probe = probe_ok(1, (int)n, recs[0]);
+	else
+		ch->addrs[0].probe = probe_kind(AK_CONNECT, NULL);
+	check_evaluate(res, now);
+	return res;
+}
+
+/*
+ * Rollover-safety warnings: one usable record is "single-record" and not
+ * also "no-next-key"; several records all matching the presented key are
+ * "no-next-key", unless none was presented (nothing to compare) or one
+ * is a next key's or DANE-TA; "too-many-records" only above the limit.
+ * A passing host's reason describes its records, not an address.
+ */
+static void
+test_rollover_warnings(void **state)
+{
+	struct check_result *res;
+
+	(void)state;
+	res = one_host(1, 3, 1);
+	assert_true(has_warning(res, "single-record"));
+	assert_false(has_warning(res, "no-next-key"));
+	assert_int_equal(res->hosts[0].verdict, CHECK_PASS);
+	assert_non_null(strstr(res->hosts[0].why, "1 TLSA record(s)"));
+	check_result_free(res);
+	res = one_host(2, 3, 1);
+	assert_false(has_warning(res, "single-record"));
+	assert_true(has_warning(res, "no-next-key"));
+	check_result_free(res);
+	res = one_host(2, 3, 0);
+	assert_false(has_warning(res, "no-next-key"));
+	check_result_free(res);
+	res = one_host(2, 2, 1);
+	assert_false(has_warning(res, "no-next-key"));
+	check_result_free(res);
+	res = one_host(CHECK_MAX_SANE_RECORDS, 3, 1);
+	assert_false(has_warning(res, "too-many-records"));
+	check_result_free(res);
+	res = one_host(CHECK_MAX_SANE_RECORDS + 1, 3, 1);
+	assert_true(has_warning(res, "too-many-records"));
+	check_result_free(res);
+}
+
+/* A host of the given kind at index i of res, as domain_of() makes. */
+static struct check_host *
+kind_host(struct check_result *res, size_t i, enum check_verdict v)
+{
+	struct tlsa_rec *recs[2];
+	struct check_host *ch;
+
+	recs[0] = rec_for(leaf, 3, 1, 1);
+	recs[1] = rec_junk(3, 1, 1);
+	ch = sethost(res, i, v == CHECK_UNKNOWN ? MX_DANE_ERROR :
+	    v == CHECK_NONE ? MX_DANE_NONE : MX_DANE_APPLIES, recs, 2);
+	ch->addrs[0].probe = v == CHECK_PASS ? probe_ok(1, 2, recs[0]) :
+	    v == CHECK_FAIL ? probe_ok(0, 2, NULL) : probe_ok(0, 0, NULL);
+	return ch;
+}
+
+/*
+ * What the reasons say: a failed probe, a match (abbreviated at 20
+ * characters), the certificate's last valid second and the warning
+ * threshold, the domain's summary with and without unauthenticated hosts
+ * or warnings, the first of two unknown hosts' reasons, and when an
+ * insecure MX set is worth a warning.
+ */
+static void
+test_reasons(void **state)
+{
+	static const uint8_t d7[7] = { 1, 2, 3, 4, 5, 6, 7 };
+	struct check_result *res;
+	struct check_host *ch;
+	struct tlsa_rec *r;
+	size_t i;
+
+	(void)state;
+	/* A probe that failed without detail; one to a host without DANE. */
+	res = mkres(2);
+	ch = kind_host(res, 0, CHECK_FAIL);
+	probe_result_free(ch->addrs[0].probe);
+	ch->addrs[0].probe = probe_kind(AK_CONNECT, NULL);
+	free(ch->addrs[0].probe->detail);
+	ch->addrs[0].probe->detail = NULL;
+	ch = kind_host(res, 1, CHECK_NONE);
+	probe_result_free(ch->addrs[0].probe);
+	ch->addrs[0].probe = probe_kind(AK_CONNECT, NULL);
+	check_evaluate(res, now);
+	assert_string_equal(res->hosts[0].addrs[0].why, "probe failed");
+	assert_string_equal(res->hosts[1].addrs[0].why,
+	    "no TLS: connection refused");
+	check_result_free(res);
+	/* Matched: a 20-character record in full, longer ones cut. */
+	res = mkres(1);
+	ch = kind_host(res, 0, CHECK_PASS);
+	r = tlsa_rec_new(3, 1, 1, d7, sizeof(d7));
+	tlsa_rec_free(ch->addrs[0].probe->matched);
+	ch->addrs[0].probe->matched = r;
+	check_evaluate(res, now);
+	assert_string_equal(ch->addrs[0].why,
+	    "matched 3 1 1 01020304050607 at depth 0");
+	ch->addrs[0].probe->matched = NULL;
+	tlsa_rec_free(r);
+	check_evaluate(res, now);
+	assert_string_equal(ch->addrs[0].why, "matched a record at depth 0");
+	ch->addrs[0].probe->matched = rec_for(leaf, 3, 1, 1);
+	check_evaluate(res, now);
+	assert_non_null(strstr(ch->addrs[0].why, "... at depth 0"));
+	assert_int_equal(strcspn(ch->addrs[0].why, "."), 28);
+	/* Valid through its notAfter second; warned below warn_days. */
+	ch->addrs[0].probe->leaf_not_after = now;
+	check_evaluate(res, now);
+	assert_false(has_warning(res, "expired"));
+	assert_true(has_warning(res, "expiring"));
+	check_result_free(res);
+	res = mkres(1);
+	ch = kind_host(res, 0, CHECK_PASS);
+	ch->addrs[0].probe->leaf_not_after = now + 86400L * 21 + 60;
+	check_evaluate(res, now);
+	assert_int_equal(ch->addrs[0].days_left, 21);
+	assert_false(has_warning(res, "expiring"));
+	assert_int_equal(res->nwarnings, 0);
+	assert_string_equal(res->summary, "DANE authenticated for 1 of 1 "
+	    "host(s)");
+	check_result_free(res);
+	/* One pass, one unauthenticated without warnings. */
+	res = mkres(2);
+	kind_host(res, 0, CHECK_PASS);
+	kind_host(res, 1, CHECK_UNAUTH);
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_PASS);
+	assert_string_equal(res->summary, "DANE authenticated for 1 of 2 "
+	    "host(s), no usable TLSA record at 1");
+	check_result_free(res);
+	/* One unauthenticated host alone: not "and other hosts". */
+	res = mkres(1);
+	kind_host(res, 0, CHECK_UNAUTH);
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_FAIL);
+	assert_null(strstr(res->summary, "other hosts"));
+	check_result_free(res);
+	/* Two unknown hosts: the first one's reason. */
+	res = mkres(2);
+	for (i = 0; i < 2; i++) {
+		ch = kind_host(res, i, CHECK_UNKNOWN);
+		ch->mx->why = xasprintf("lookup %zu failed", i);
+	}
+	check_evaluate(res, now);
+	assert_string_equal(res->summary, "could not check: lookup 0 failed");
+	check_result_free(res);
+	/* Insecure MX: warned when some host has DANE, wherever it is. */
+	for (i = 0; i < 6; i++) {
+		res = mkres(2);
+		res->mx->mx_sec = DNS_SEC_INSECURE;
+		res->mx->single = i == 3;
+		res->mx->implicit_mx = i == 4;
+		kind_host(res, 0, i == 1 || i == 5 ? CHECK_NONE : CHECK_PASS);
+		kind_host(res, 1, i == 5 ? CHECK_NONE : CHECK_PASS);
+		check_evaluate(res, now);
+		assert_int_equal(has_warning(res, "mx-insecure"), i < 3);
+		check_result_free(res);
+	}
+}
+
+/* Host 0 with the given records (taken), presenting leaf + issuer. */
+static struct check_result *
+host_with(struct tlsa_rec **recs, size_t n, const struct tlsa_rec *matched)
+{
+	struct check_result *res = mkres(1);
+	struct check_host *ch;
+
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, n);
+	ch->addrs[0].probe = probe_ok(1, (int)n, matched);
+	check_evaluate(res, now);
+	assert_int_equal(res->hosts[0].verdict, CHECK_PASS);
+	return res;
+}
+
+/*
+ * Digest agility (RFC 7671 section 9): a matched SHA-256 record is no
+ * help where a usable SHA-512 record of the same usage and selector
+ * exists; not for another usage or selector, nor when the SHA-256 record
+ * matched nothing.
+ */
+static void
+test_digest_agility(void **state)
+{
+	static const unsigned other[][3] = { { 3, 1, 2 }, { 3, 0, 2 },
+	    { 2, 1, 2 } };
+	struct check_result *res;
+	struct tlsa_rec *recs[2];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		recs[0] = rec_for(leaf, 3, 1, 1);
+		recs[1] = rec_for(issuer, other[i][0], other[i][1],
+		    other[i][2]);
+		res = host_with(recs, 2, recs[0]);
+		assert_int_equal(has_warning(res, "digest-agility"), i == 0);
+		check_result_free(res);
+	}
+	/* The SHA-512 record matched, the SHA-256 one is a next key's. */
+	recs[0] = rec_junk(3, 1, 1);
+	recs[1] = rec_for(leaf, 3, 1, 2);
+	res = host_with(recs, 2, recs[1]);
+	assert_false(has_warning(res, "digest-agility"));
+	check_result_free(res);
+}
+
+/*
+ * --host (single): no MX lookup, so its status says nothing; an MX
+ * lookup without MX records (implicit MX) goes on to the hosts; a failed
+ * one says why, or "?" without a reason.
+ */
+static void
+test_dns_single_and_nodata(void **state)
+{
+	static const enum dns_status st[] = { DNS_NXDOMAIN, DNS_SERVFAIL };
+	struct check_result *res;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		res = mkres(1);
+		res->mx->single = 1;
+		res->mx->mx_status = st[i];
+		kind_host(res, 0, CHECK_PASS);
+		check_evaluate(res, now);
+		assert_int_equal(res->verdict, CHECK_PASS);
+		check_result_free(res);
+	}
+	res = mkres(1);
+	res->mx->mx_status = DNS_NODATA;
+	res->mx->implicit_mx = 1;
+	kind_host(res, 0, CHECK_PASS);
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_PASS);
+	check_result_free(res);
+	res = mkres(0);
+	res->mx->mx_status = DNS_SERVFAIL;
+	check_evaluate(res, now);
+	assert_int_equal(res->verdict, CHECK_UNKNOWN);
+	assert_string_equal(res->summary, "d.test: MX lookup failed: ?");
+	check_result_free(res);
+}
+
+/* The message of the warning with this code and zone. */
+static const char *
+zone_warning(const struct check_result *res, const char *code,
+	const char *zone)
+{
+	size_t i;
+
+	for (i = 0; i < res->nwarnings; i++)
+		if (strcmp(res->warnings[i].code, code) == 0 &&
+		    res->warnings[i].zone != NULL &&
+		    strcmp(res->warnings[i].zone, zone) == 0)
+			return res->warnings[i].message;
+	fail_msg("no %s warning for zone %s", code, zone);
+	return NULL;
+}
+
+/*
+ * RRSIG warnings at their bounds: a signature is valid through its
+ * expiration second (RFC 4034 3.1.5); one expiring exactly sig_warn_days
+ * ahead is not warned about, nor counted as another RRset of its zone;
+ * "and other RRsets of it" only when the zone has another one expiring
+ * (not because an earlier zone was warned about); a day is "1 day(s)";
+ * the date is the expiration's.
+ */
+static void
+test_rrsig_bounds(void **state)
+{
+	struct tlsa_rec *recs[2];
+	struct check_result *res = mkres(1);
+	struct check_host *ch;
+	const char *m;
+	char date[32];
+	time_t t = now + 86400;
+	struct tm tm;
+
+	(void)state;
+	res->sig_warn_days = 7;
+	recs[0] = rec_for(leaf, 3, 1, 1);
+	recs[1] = rec_junk(3, 1, 1);
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, 2);
+	ch->addrs[0].probe = probe_ok(1, 2, recs[0]);
+	add_rrsig(res, "z.test", DNS_TYPE_DNSKEY, "z.test", now + 86400L * 7);
+	add_rrsig(res, "x.b.test", DNS_TYPE_A, "b.test", now + 86400L * 7);
+	add_rrsig(res, "mx.a.test", DNS_TYPE_A, "a.test", now + 86400L * 3);
+	add_rrsig(res, "b.test", DNS_TYPE_DNSKEY, "b.test", t);
+	add_rrsig(res, "a.test", DNS_TYPE_MX, "a.test", now);
+	add_rrsig(res, "c.test", DNS_TYPE_DS, "test", now - 3600);
+	check_evaluate(res, now);
+	assert_int_equal(res->nwarnings, 3);
+	m = zone_warning(res, "rrsig-expired", "test");
+	assert_non_null(strstr(m, "expired 1 hour(s) ago"));
+	m = zone_warning(res, "rrsig-expiring", "a.test");
+	assert_non_null(strstr(m, "(zone a.test, and other RRsets of it)"));
+	assert_non_null(strstr(m, "expires in 0 hour(s)"));
+	m = zone_warning(res, "rrsig-expiring", "b.test");
+	assert_non_null(strstr(m, "(zone b.test)"));
+	assert_non_null(strstr(m, "expires in 1 day(s)"));
+	assert_non_null(gmtime_r(&t, &tm));
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm);
+	assert_non_null(strstr(m, date));
+	check_result_free(res);
+}
+
+/* The message of the first warning with this code. */
+static const char *
+first_warning(const struct check_result *res, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < res->nwarnings; i++)
+		if (strcmp(res->warnings[i].code, code) == 0)
+			return res->warnings[i].message;
+	fail_msg("no %s warning", code);
+	return NULL;
+}
+
+/*
+ * The TA-pinned warning, further: a next key's DANE-EE record (matching
+ * nothing) does not stand in for the current key's; a DANE-TA record
+ * matching the presented leaf (depth 0) pins no intermediate; and an
+ * address that presented nothing, before or after the one that did,
+ * changes nothing.
+ */
+static void
+test_ta_pinned_more(void **state)
+{
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *inter = mkcert("intermediate", k, k);
+	struct tlsa_rec *recs[2];
+	struct check_result *res;
+	struct check_host *ch;
+	struct probe_result *ok;
+	int round;
+
+	(void)state;
+	X509_NAME_add_entry_by_txt(X509_get_issuer_name(inter), "O",
+	    MBSTRING_ASC, (const unsigned char *)"ca", -1, -1, 0);
+	assert_true(X509_sign(inter, k, EVP_sha256()) > 0);
+	for (round = 0; round < 4; round++) {
+		res = mkres(1);
+		recs[0] = rec_for(inter, 2, 1, 1);
+		recs[1] = rec_junk(3, 1, 1);
+		ch = sethost(res, 0, MX_DANE_APPLIES, recs, 2);
+		ok = probe_ok(1, 2, recs[0]);
+		X509_free(sk_X509_pop(ok->chain));
+		X509_up_ref(inter);
+		sk_X509_push(ok->chain, inter);
+		if (round == 1)         /* the intermediate's key as the leaf */
+			X509_free(sk_X509_shift(ok->chain));
+		ok->match_depth = round == 1 ? 0 : 1;
+		if (round >= 2) {
+			ch->addrs = xreallocarray(ch->addrs, 3,
+			    sizeof(*ch->addrs));
+			memset(&ch->addrs[1], 0, 2 * sizeof(*ch->addrs));
+			ch->addrs[1].address = xstrdup("192.0.2.2");
+			ch->addrs[1].family = 4;
+			ch->naddrs = 2;
+			ch->addrs[round - 2].probe = probe_kind(AK_CONNECT,
+			    NULL);
+			ch->addrs[3 - round].probe = ok;
+		} else
+			ch->addrs[0].probe = ok;
+		check_evaluate(res, now);
+		assert_int_equal(ch->recs[0].depth, round == 1 ? 0 : 1);
+		assert_int_equal(has_warning(res, "ta-pinned-issuer"),
+		    round != 1);
+		check_result_free(res);
+	}
+	X509_free(inter);
+	EVP_PKEY_free(k);
+}
+
+/*
+ * Hosts without DANE: what senders at each level do, said in the
+ * warning next to a host that passes and in an all-none summary.
+ */
+static void
+test_no_dane_levels(void **state)
+{
+	struct check_result *res;
+	int level, i;
+
+	(void)state;
+	for (level = 0; level < 2; level++) {
+		for (i = 0; i < 2; i++) {
+			res = mkres(2);
+			res->level = level == 0 ? CHECK_LEVEL_DANE :
+			    CHECK_LEVEL_DANE_ONLY;
+			kind_host(res, 0, i == 0 ? CHECK_PASS : CHECK_NONE);
+			kind_host(res, 1, CHECK_NONE);
+			check_evaluate(res, now);
+			assert_int_equal(res->verdict, i == 0 ? CHECK_WARN :
+			    CHECK_NONE);
+			if (i == 0)
+				assert_int_equal(strstr(first_warning(res,
+				    "no-dane-host"), "dane-only defer") != NULL,
+				    level == 1);
+			else
+				assert_int_equal(strstr(res->summary,
+				    "dane-only defer") != NULL, level == 1);
+			check_result_free(res);
+		}
+	}
+}
+
+/*
+ * A DANE-TA record for a self-signed root at depth 1 pins no
+ * intermediate, also when an address before the one that presented the
+ * root presented a shorter chain (the leaf alone).
+ */
+static void
+test_ta_root_short_chain_first(void **state)
+{
+	struct tlsa_rec *recs[2];
+	struct check_result *res = mkres(1);
+	struct check_host *ch;
+
+	(void)state;
+	recs[0] = rec_for(issuer, 2, 1, 1);
+	recs[1] = rec_junk(3, 1, 1);
+	ch = sethost(res, 0, MX_DANE_APPLIES, recs, 2);
+	ch->addrs = xreallocarray(ch->addrs, 3, sizeof(*ch->addrs));
+	memset(&ch->addrs[1], 0, 2 * sizeof(*ch->addrs));
+	ch->addrs[1].address = xstrdup("192.0.2.2");
+	ch->addrs[1].family = 4;
+	ch->naddrs = 2;
+	ch->addrs[0].probe = probe_ok(0, 2, NULL);
+	X509_free(sk_X509_pop(ch->addrs[0].probe->chain));
+	ch->addrs[1].probe = probe_ok(1, 2, recs[0]);
+	ch->addrs[1].probe->match_depth = 1;
+	check_evaluate(res, now);
+	assert_int_equal(ch->recs[0].depth, 1);
+	assert_false(has_warning(res, "ta-pinned-issuer"));
+	check_result_free(res);
+}
+
+/*
+ * A record's depth is the least at which any address matched it, in
+ * either address order: a DANE-TA record for a key one address presents
+ * as its leaf (depth 0) and another as its issuer (depth 1).
+ */
+static void
+test_record_depth_any_order(void **state)
+{
+	int round;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		struct tlsa_rec *recs[2];
+		struct check_result *res = mkres(1);
+		struct check_host *ch;
+		struct probe_result *pr;
+
+		recs[0] = rec_for(leaf, 2, 1, 1);
+		recs[1] = rec_junk(3, 1, 1);
+		ch = sethost(res, 0, MX_DANE_APPLIES, recs, 2);
+		ch->addrs = xreallocarray(ch->addrs, 3, sizeof(*ch->addrs));
+		memset(&ch->addrs[1], 0, 2 * sizeof(*ch->addrs));
+		ch->addrs[1].address = xstrdup("192.0.2.2");
+		ch->addrs[1].family = 4;
+		ch->naddrs = 2;
+		ch->addrs[round].probe = probe_ok(1, 2, recs[0]);
+		pr = probe_ok(1, 2, recs[0]);
+		pr->match_depth = 1;
+		X509_free(sk_X509_shift(pr->chain));    /* leaf */
+		X509_up_ref(leaf);
+		sk_X509_push(pr->chain, leaf);          /* issuer, leaf */
+		ch->addrs[1 - round].probe = pr;
+		check_evaluate(res, now);
+		assert_int_equal(ch->recs[0].nmatched, 2);
+		assert_int_equal(ch->recs[0].depth, 0);
+		check_result_free(res);
+	}
+}
+
 int
 main(void)
 {
@@ -816,6 +1418,16 @@ main(void)
 		cmocka_unit_test(test_unusable_sets),
 		cmocka_unit_test(test_host_worst_of_addresses),
 		cmocka_unit_test(test_domain_over_hosts),
+		cmocka_unit_test(test_domain_any_order),
+		cmocka_unit_test(test_rollover_warnings),
+		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_digest_agility),
+		cmocka_unit_test(test_dns_single_and_nodata),
+		cmocka_unit_test(test_rrsig_bounds),
+		cmocka_unit_test(test_ta_pinned_more),
+		cmocka_unit_test(test_ta_root_short_chain_first),
+		cmocka_unit_test(test_record_depth_any_order),
+		cmocka_unit_test(test_no_dane_levels),
 		cmocka_unit_test(test_ta_pinned_issuer),
 		cmocka_unit_test(test_rrsig_warnings),
 		cmocka_unit_test(test_none_and_mixed),

@@ -212,6 +212,29 @@ test_dns_deadline_and_cancel(void **state)
 	close(ufd);
 }
 
+/* Levels: the two names parse to what check_level_name gives back. */
+static void
+test_level_names(void **state)
+{
+	static const char *bad[] = { "", "DANE", "dane-onl", "dane-only ",
+	    "may", "encrypt" };
+	enum check_level l = CHECK_LEVEL_DANE_ONLY;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(check_level_parse("dane", &l), 0);
+	assert_int_equal(l, CHECK_LEVEL_DANE);
+	assert_string_equal(check_level_name(l), "dane");
+	assert_int_equal(check_level_parse("dane-only", &l), 0);
+	assert_int_equal(l, CHECK_LEVEL_DANE_ONLY);
+	assert_string_equal(check_level_name(l), "dane-only");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		l = CHECK_LEVEL_DANE_ONLY;
+		assert_int_equal(check_level_parse(bad[i], &l), -1);
+		assert_int_equal(l, CHECK_LEVEL_DANE_ONLY);
+	}
+}
+
 int
 main(void)
 {
@@ -219,6 +242,7 @@ main(void)
 		cmocka_unit_test(test_deadline_cancels_probe),
 		cmocka_unit_test(test_null_mx_and_bad_name),
 		cmocka_unit_test(test_dns_deadline_and_cancel),
+		cmocka_unit_test(test_level_names),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
