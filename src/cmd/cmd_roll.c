@@ -400,6 +400,15 @@ roll_walk(struct conf *c, const struct roll_args *a, int execute, int status)
 			return exitcode_for(e.kind);
 		}
 	}
+	/* A configuration without lineages (the package's example) is
+	 * said, never silent: run has nothing to do, which is no failure
+	 * of a timer or certbot hook; plan and status have nothing to show. */
+	if (c->nlineages == 0) {
+		cmd_error("roll", "%s: no [lineage NAME] section: nothing to "
+		    "roll", a->config);
+		lock_free(lk);
+		return execute ? EXIT_PASS : EXIT_UNCHECKED;
+	}
 	if (run_roll(c, &o, &r, &e) < 0) {
 		lock_free(lk);
 		cmd_error("roll", "%s", e.msg);

@@ -579,13 +579,6 @@ conf_parse(const char *name, const char *text, struct err *e)
 		    x.msg[0] != '\0' ? x.msg : "syntax error");
 		goto fail;
 	}
-	/* An empty file (or one without lineages) is a mistake, not a
-	 * plan with nothing in it. */
-	if (x.c->nlineages == 0) {
-		err_set(e, ERR_INPUT, "%s: no [lineage NAME] section: nothing "
-		    "to roll", name);
-		goto fail;
-	}
 	for (i = 0; i < x.c->nlineages; i++)
 		if (conf_check_lineage(name, x.c, &x.c->lineages[i], e) < 0)
 			goto fail;

@@ -196,6 +196,12 @@ cp "$TMP/state.save" "$RD/state/ec/state.json"
 expect_status 3 "roll plan --config EMPTYFILE: exit 3 (issue 12)" "$DANEOPS" roll plan --config "$TMP/empty.conf"
 expect_output "empty.conf: no \\[lineage NAME\\] section" "and says why" "$DANEOPS" roll plan --config "$TMP/empty.conf"
 expect_status 3 "roll plan --config DIR: exit 3" "$DANEOPS" roll plan --config "$TMP"
+# A configuration without lineages (the package's example): run has nothing
+# to do and says so, exit 0 (a timer or certbot hook is not failing).
+printf '[daneops]\nstate_dir = %s\n' "$TMP/idle" >"$TMP/idle.conf"
+expect_status 0 "roll run with no lineage: nothing to do, exit 0" "$DANEOPS" roll run --config "$TMP/idle.conf"
+expect_output "idle.conf: no \\[lineage NAME\\] section: nothing to roll" "and says so" \
+	"$DANEOPS" roll run --config "$TMP/idle.conf"
 cp "$CONF" "$TMP/conf.save"
 printf 'reload = /usr/sbin/%0250d\n' 0 >>"$CONF"
 n=$(wc -l <"$CONF")
