@@ -26,7 +26,8 @@ struct check_mtasts {
 	X509_STORE *store;
 };
 
-/* Load the trust store and start a job per name; -1 with e. */
+/* Load a --ca-file store and start a job per name; -1 with e.  The
+ * system store is loaded in check_mtasts_end, when a policy needs it. */
 int check_mtasts_start(struct check_mtasts *mt, const struct check_env *env,
 	const char *const *names, size_t n, struct err *e);
 
